@@ -1,0 +1,82 @@
+// The seam between the transformer engine and everything that scores samples or edits weights.
+import type * as tf from "@tensorflow/tfjs";
+
+/** The matrix roles the method searches over; one table per architecture maps names to these. */
+export const MatrixKind = {
+  q: "q",
+  k: "k",
+  v: "v",
+  /** fused q|k|v (GPT-2 c_attn, NeoX query_key_value) */
+  qkv: "qkv",
+  o: "o",
+  mlpIn: "mlp_in",
+  /** Llama's gate projection (SwiGLU) */
+  mlpGate: "mlp_gate",
+  mlpOut: "mlp_out",
+} as const;
+export type MatrixKind = (typeof MatrixKind)[keyof typeof MatrixKind];
+
+/** A candidate matrix, named as in the checkpoint. Rows are *output* features (y = W x). */
+export interface MatrixInfo {
+  name: string;
+  layer: number;
+  kind: MatrixKind;
+  rows: number;
+  cols: number;
+}
+
+/** Right-padded token ids, row-major [batch, length]; mask is 1 on real tokens, 0 on padding. */
+export interface TokenBatch {
+  ids: Int32Array;
+  mask: Int32Array;
+  batch: number;
+  length: number;
+}
+
+export interface ModelConfig {
+  /** Hugging Face `model_type`, e.g. "gpt2", "llama", "gptj", "gpt_neox", "bert", "roberta". */
+  modelType: string;
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  intermediateSize: number;
+  maxPositions: number;
+  /** Causal decoders predict the next token; encoders fill masks. */
+  causal: boolean;
+  /** The untouched config.json, for writing the checkpoint back unchanged. */
+  raw: Record<string, unknown>;
+}
+
+/**
+ * A loaded model on the active tfjs backend. Weights live in tf.Variables owned by the model;
+ * `dispose()` frees them. Every method that returns tensors must be called inside `tf.tidy` or
+ * the caller disposes the result.
+ */
+export interface LanguageModel {
+  readonly config: ModelConfig;
+  /** Candidate matrices in a stable order (layer, then the architecture's table order). */
+  readonly candidates: readonly MatrixInfo[];
+  /**
+   * Logits [positions.length, vocab] at flat positions (b * length + t) of the batch.
+   * Only those rows go through the output head: the loss reads nothing else.
+   * Differentiable with respect to the model's variables.
+   */
+  logitsAt(batch: TokenBatch, positions: Int32Array): tf.Tensor2D;
+  /** Hidden states entering each layer (index 0 = embeddings) and the final one, for probing/caching. */
+  hiddenStates?(batch: TokenBatch): tf.Tensor3D[];
+  /** A candidate matrix as float32, rows = output features, row-major. */
+  readMatrix(name: string): Float32Array;
+  /** Replace a candidate matrix (rows = output features) in place. */
+  writeMatrix(name: string, data: Float32Array): void;
+  /**
+   * Value of `loss` and its gradient with respect to the named matrices only (rows = output
+   * features). No gradient is computed or kept for anything else.
+   */
+  gradients(names: readonly string[], loss: () => tf.Scalar): { value: number; grads: Map<string, Float32Array> };
+  /** Every tensor of the checkpoint as stored (for writing an adapted checkpoint). */
+  stateDict(): Map<string, { shape: number[]; data: Float32Array }>;
+  dispose(): void;
+}

@@ -1,0 +1,67 @@
+// What a CLI command is, and the one place flags and env vars are parsed and validated.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { C2iError, ErrorCode } from "../common/errors.ts";
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Usage lines shown by `c2i help <name>`. */
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parse flags strictly. Each flag may name an env var (`env`) that supplies it when absent, so
+ * every flag also has an env var, read here at the edge and nowhere deeper.
+ */
+export function parseFlags<O extends Options>(
+  argv: string[],
+  options: O,
+  env: Partial<Record<keyof O & string, string>> = {},
+): { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, (e as Error).message);
+  }
+  const values = { ...parsed.values } as Record<string, string | boolean | string[] | boolean[] | undefined>;
+  for (const [flag, name] of Object.entries(env)) {
+    if (values[flag] === undefined && name && process.env[name] !== undefined) {
+      const raw = process.env[name]!;
+      values[flag] = options[flag]?.type === "boolean" ? raw === "1" || raw === "true" : raw;
+    }
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+export function requireString(values: Record<string, unknown>, flag: string): string {
+  const v = values[flag];
+  if (typeof v !== "string" || v.length === 0) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} is required`);
+  }
+  return v;
+}
+
+export function parseNumberList(text: string, flag: string): number[] {
+  const out = text.split(",").map((s) => Number(s.trim()));
+  if (out.length === 0 || out.some((n) => !Number.isFinite(n))) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} expects comma-separated numbers, got "${text}"`);
+  }
+  return out;
+}
+
+export function parseInteger(text: string, flag: string, min = 0): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} expects an integer ≥ ${min}, got "${text}"`);
+  }
+  return n;
+}
+
+/** Print a result: JSON on stdout for `--json`, else the human text. */
+export function output(json: boolean, value: unknown, human: () => string): void {
+  process.stdout.write(json ? JSON.stringify(value, null, 2) + "\n" : human() + "\n");
+}

@@ -1,0 +1,107 @@
+// The work that crosses from coordinator to agent: shards and their results, as plain data.
+// The gRPC contract (proto/c2i/v1) carries exactly these shapes; no tensors ever cross.
+
+/** Which rows of the dataset a shard works on, as indices into the dataset's rows (file order). */
+export interface SampleSelection {
+  /** Human name of the set, for logs and caches: "adapt", "test", "validation", "all". */
+  name: string;
+  indices: number[];
+}
+
+/** Where an agent finds the model and the data; agents check paths against their allowed roots. */
+export interface WorkRef {
+  jobId: string;
+  /** Local directory of a Hugging Face-style checkpoint, or `hf:<org>/<name>`. */
+  model: string;
+  /** Dataset reference, e.g. `path/to/file.jsonl` or `counterfact:/path`. */
+  dataset: string;
+  /** Task protocol options that change how samples are scored (see agent/tasks). */
+  task?: TaskOptions;
+  /** @default "svd" */
+  factorization?: string;
+}
+
+export interface TaskOptions {
+  /** Override of the named dataset's prompt template. */
+  template?: string;
+  /** For choice tasks: compare length-normalised log-probs. @default false */
+  lengthNormalise?: boolean;
+  /** Longest input in tokens; longer prompts are cut from the left. @default model context */
+  maxTokens?: number;
+}
+
+/** One low-rank edit: matrix × block count × reduction rate (fraction of rank removed). */
+export interface Candidate {
+  matrix: string;
+  blocks: number;
+  rate: number;
+}
+
+export interface ScoreShard {
+  kind: "score";
+  shardId: string;
+  ref: WorkRef;
+  samples: SampleSelection;
+  matrices: string[];
+  blockCounts: number[];
+  /** How many of each block's smallest singular values enter the score. @default 20 */
+  smallest: number;
+}
+
+export interface EvaluateShard {
+  kind: "evaluate";
+  shardId: string;
+  ref: WorkRef;
+  samples: SampleSelection;
+  /** `null` evaluates the unmodified model (the baseline). */
+  candidates: (Candidate | null)[];
+  /** Stop a candidate once it can no longer reach this many correct answers. */
+  earlyStopTarget?: number;
+}
+
+export type Shard = ScoreShard | EvaluateShard;
+
+export interface BlockSpectrum {
+  block: number;
+  /** The block's smallest singular values, ascending. */
+  sigma: number[];
+  /** ∂L/∂σ for the same singular values, same order. */
+  grad: number[];
+}
+
+export interface MatrixScore {
+  matrix: string;
+  blocks: number;
+  score: number;
+  smallest: BlockSpectrum[];
+}
+
+export interface ScoreResult {
+  kind: "score";
+  shardId: string;
+  /** Loss of the unmodified model on the shard's samples (same for every shard of a job). */
+  loss: number;
+  scores: MatrixScore[];
+  timings: Record<string, number>;
+}
+
+export interface Evaluation {
+  candidate: Candidate | null;
+  accuracy: number;
+  loss: number;
+  n: number;
+  correct: number;
+  /** True when early stopping ended the evaluation: accuracy and loss cover only `n` samples. */
+  stoppedEarly?: boolean;
+  /** Kept ranks per block, for the recipe. */
+  keptRanks?: number[];
+}
+
+export interface EvaluateResult {
+  kind: "evaluate";
+  shardId: string;
+  evaluations: Evaluation[];
+  timings: Record<string, number>;
+}
+
+export type ShardResult = ScoreResult | EvaluateResult;

@@ -1,0 +1,31 @@
+// The AgentPool seam: the scheduler hands shards to agents through this, in-process or over gRPC.
+import type { EvaluateResult, EvaluateShard, ScoreResult, ScoreShard, Shard, ShardResult } from "../../common/shards.ts";
+
+export interface AgentInfo {
+  id: string;
+  /** gRPC address, or "in-process". */
+  address: string;
+  /** tfjs backend in use, e.g. "wasm", "cpu+blas", "tensorflow (GPU)". */
+  backend: string;
+  svd: string;
+  state: "idle" | "busy" | "lost";
+  inFlight: number;
+  capacity: number;
+  cachedModels: string[];
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Per-shard deadline in milliseconds. */
+  deadlineMs?: number;
+  /** Called when a shard is retried on another agent (for metrics and logs). */
+  onRetry?: (shardId: string, attempt: number, reason: string) => void;
+}
+
+export type ResultOf<S extends Shard> = S extends ScoreShard ? ScoreResult : S extends EvaluateShard ? EvaluateResult : ShardResult;
+
+export interface AgentPool {
+  run<S extends Shard>(shard: S, options?: RunOptions): Promise<ResultOf<S>>;
+  agents(): AgentInfo[];
+  close(): Promise<void>;
+}
