@@ -59,7 +59,14 @@ export interface EvaluateShard {
   earlyStopTarget?: number;
 }
 
-export type Shard = ScoreShard | EvaluateShard;
+/** Asks an agent what the coordinator needs to plan: dataset size and candidate matrices. */
+export interface PrepareShard {
+  kind: "prepare";
+  shardId: string;
+  ref: WorkRef;
+}
+
+export type Shard = PrepareShard | ScoreShard | EvaluateShard;
 
 export interface BlockSpectrum {
   block: number;
@@ -104,4 +111,27 @@ export interface EvaluateResult {
   timings: Record<string, number>;
 }
 
-export type ShardResult = ScoreResult | EvaluateResult;
+export interface CandidateMatrix {
+  name: string;
+  layer: number;
+  /** Role from the architecture's table: q, k, v, qkv, o, mlp_in, mlp_gate, mlp_out. */
+  kind: string;
+  rows: number;
+  cols: number;
+}
+
+export interface PrepareResult {
+  kind: "prepare";
+  shardId: string;
+  /** Number of usable rows in the dataset (file order). */
+  rows: number;
+  /** Task protocol the dataset implies: "generative", "choice" or "masked". */
+  protocol: string;
+  candidates: CandidateMatrix[];
+  /** sha256 over config.json and the tensors' headers+bytes: names the exact weights a recipe applies to. */
+  modelFingerprint: string;
+  modelType: string;
+  timings: Record<string, number>;
+}
+
+export type ShardResult = PrepareResult | ScoreResult | EvaluateResult;

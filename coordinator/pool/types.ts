@@ -1,5 +1,5 @@
 // The AgentPool seam: the scheduler hands shards to agents through this, in-process or over gRPC.
-import type { EvaluateResult, EvaluateShard, ScoreResult, ScoreShard, Shard, ShardResult } from "../../common/shards.ts";
+import type { EvaluateResult, EvaluateShard, PrepareResult, PrepareShard, ScoreResult, ScoreShard, Shard, ShardResult } from "../../common/shards.ts";
 
 export interface AgentInfo {
   id: string;
@@ -22,7 +22,9 @@ export interface RunOptions {
   onRetry?: (shardId: string, attempt: number, reason: string) => void;
 }
 
-export type ResultOf<S extends Shard> = S extends ScoreShard ? ScoreResult : S extends EvaluateShard ? EvaluateResult : ShardResult;
+export type ResultOf<S extends Shard> = S extends PrepareShard
+  ? PrepareResult
+  : S extends ScoreShard ? ScoreResult : S extends EvaluateShard ? EvaluateResult : ShardResult;
 
 export interface AgentPool {
   run<S extends Shard>(shard: S, options?: RunOptions): Promise<ResultOf<S>>;
