@@ -1,0 +1,151 @@
+// Runs a task on a model: evaluation (accuracy, loss, per-sample outcomes) and the one gradient pass of the method.
+import * as tf from "@tensorflow/tfjs";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { Logger } from "../../common/log.ts";
+import type { LanguageModel } from "../models/types.ts";
+import type { Tokenizer } from "../tokenizers/types.ts";
+import type { EncodedBatch } from "./batch.ts";
+import type { Dataset } from "./dataset.ts";
+import { EncodingCache, type EncodedTask } from "./encoding.ts";
+import type { TaskProtocol } from "./protocol.ts";
+import { protocolFor } from "./select.ts";
+
+export interface TaskRunOptions {
+  /** Sequences per forward pass (each choice of a choice sample counts as one). @default 16 */
+  batchSize?: number;
+  /** Longest input in tokens; longer prompts are cut from the left. @default model.config.maxPositions */
+  maxTokens?: number;
+  /** Choice tasks: compare mean instead of summed token log-probs. @default false */
+  lengthNormalise?: boolean;
+  /** Evaluation only: stop once `correct + remaining < target` (the candidate cannot reach the target). */
+  earlyStop?: { target: number };
+  /** Gets one warning per fresh encoding that had to truncate prompts. @default none */
+  logger?: Logger;
+  /** Where encoded batches are kept between runs. @default one cache shared by the process */
+  cache?: EncodingCache;
+}
+
+export interface SampleResult {
+  loss: number;
+  correct: boolean;
+  /** False for samples early stopping skipped (their loss is NaN). */
+  evaluated: boolean;
+}
+
+export interface TaskEvaluation {
+  /** correct / n over the evaluated samples. */
+  accuracy: number;
+  /** Mean over the evaluated samples of each sample's loss (METHOD.md). */
+  loss: number;
+  /** Samples evaluated: all of `indices` unless stopped early. */
+  n: number;
+  correct: number;
+  stoppedEarly: boolean;
+  /** In the order of `indices`. */
+  perSample: SampleResult[];
+  /** Samples whose prompt was cut from the left to fit maxTokens. */
+  truncated: number;
+}
+
+export interface GradientPassResult {
+  /** L = mean over the samples of each sample's loss. */
+  loss: number;
+  /** ∂L/∂W per requested matrix, rows = output features. */
+  grads: Map<string, Float32Array>;
+  n: number;
+  truncated: number;
+}
+
+const sharedCache = new EncodingCache();
+
+function prepare(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], options: TaskRunOptions): { protocol: TaskProtocol; task: EncodedTask } {
+  const batchSize = options.batchSize ?? 16;
+  const maxTokens = options.maxTokens ?? model.config.maxPositions;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `batchSize must be an integer ≥ 1, got ${batchSize}`);
+  if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `maxTokens must be an integer ≥ 2, got ${maxTokens}`);
+  const protocol = protocolFor(dataset, model.config.causal, { lengthNormalise: options.lengthNormalise });
+  const cache = options.cache ?? sharedCache;
+  const { task, fresh } = cache.get(protocol, tokenizer, dataset, indices, { batchSize, maxTokens, vocabSize: model.config.vocabSize });
+  if (fresh && task.truncated > 0) {
+    options.logger?.warn({ dataset: dataset.source, truncated: task.truncated, samples: task.n, maxTokens }, "prompts truncated from the left to fit maxTokens");
+  }
+  return { protocol, task };
+}
+
+/** log p(target) at each target position [targets]: only those rows of logits are computed. */
+function targetLogProbs(model: LanguageModel, batch: EncodedBatch): { logProbs: tf.Tensor1D; logits: tf.Tensor2D } {
+  const logits = model.logitsAt(batch.tokens, batch.positions);
+  const vocab = logits.shape[1];
+  // oneHot's dtype argument is ignored by the wasm backend (tfjs 4.22 writes int32 bits into a float32
+  // tensor), so build it as int32 and cast.
+  const picked = tf.cast(tf.oneHot(tf.tensor1d(batch.targets, "int32"), vocab), "float32");
+  const logProbs = tf.sum(tf.mul(tf.logSoftmax(logits), picked), 1) as tf.Tensor1D;
+  return { logProbs, logits };
+}
+
+/** Accuracy and loss of `model` on the rows `indices` of `dataset`. */
+export function evaluateTask(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], options: TaskRunOptions = {}): TaskEvaluation {
+  const { protocol, task } = prepare(model, tokenizer, dataset, indices, options);
+  const perSample: SampleResult[] = indices.map(() => ({ loss: Number.NaN, correct: false, evaluated: false }));
+  const target = options.earlyStop?.target;
+  let correct = 0;
+  let evaluated = 0;
+  let lossSum = 0;
+  let stoppedEarly = false;
+  for (const batch of task.batches) {
+    const [logProbsT, argmaxT] = tf.tidy(() => {
+      const { logProbs, logits } = targetLogProbs(model, batch);
+      return [logProbs, tf.argMax(logits, 1)];
+    });
+    let logProbs: Float32Array;
+    let argmax: Int32Array;
+    try {
+      logProbs = logProbsT.dataSync() as Float32Array;
+      argmax = argmaxT.dataSync() as Int32Array;
+    } finally {
+      logProbsT.dispose();
+      argmaxT.dispose();
+    }
+    protocol.judge(batch, logProbs, argmax).forEach((outcome, i) => {
+      perSample[batch.slots[i]!] = { ...outcome, evaluated: true };
+      lossSum += outcome.loss;
+      if (outcome.correct) correct++;
+      evaluated++;
+    });
+    if (target !== undefined && evaluated < task.n && correct + (task.n - evaluated) < target) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+  return { accuracy: correct / evaluated, loss: lossSum / evaluated, n: evaluated, correct, stoppedEarly, perSample, truncated: task.truncated };
+}
+
+/**
+ * One forward + backward pass over the rows `indices` (no weight update): L and ∂L/∂W for the named
+ * matrices only. Micro-batches are exact parts of the sum: each contributes Σ(its samples' losses)/N.
+ */
+export function gradientPass(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], matrices: readonly string[], options: TaskRunOptions = {}): GradientPassResult {
+  const { protocol, task } = prepare(model, tokenizer, dataset, indices, options);
+  const scale = 1 / task.n;
+  let loss = 0;
+  const grads = new Map<string, Float32Array>();
+  for (const batch of task.batches) {
+    const lossFn = () => protocol.lossSum(batch, targetLogProbs(model, batch).logProbs, scale);
+    if (matrices.length === 0) {
+      // Only L was asked for: no tape, no gradients.
+      loss += tf.tidy(() => lossFn().dataSync()[0]!);
+      continue;
+    }
+    const part = model.gradients(matrices, lossFn);
+    loss += part.value;
+    for (const [name, grad] of part.grads) {
+      const sum = grads.get(name);
+      if (!sum) {
+        grads.set(name, grad);
+        continue;
+      }
+      for (let i = 0; i < sum.length; i++) sum[i]! += grad[i]!;
+    }
+  }
+  return { loss, grads, n: task.n, truncated: task.truncated };
+}

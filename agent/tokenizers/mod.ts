@@ -1,0 +1,3 @@
+// Public surface of agent/tokenizers.
+export type { DecodeOptions, Tokenizer } from "./types.ts";
+export { loadTokenizer } from "./load.ts";
