@@ -1,0 +1,148 @@
+// applyRecipe: recompute a recipe's edits from the original weights and write the adapted checkpoint in the input's format.
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { silentLogger, type Logger } from "../../common/log.ts";
+import type { Recipe } from "../../common/recipe.ts";
+import { fingerprintCheckpoint, openCheckpoint, writeSafetensors, type TensorToWrite } from "../checkpoint/safetensors.ts";
+import { factorBlocks, truncateBlocks } from "../linalg/blocks.ts";
+import { fromFloat32 } from "../linalg/matrix.ts";
+import type { Svd } from "../linalg/svd/types.ts";
+import type { LanguageModel } from "../models/types.ts";
+
+export interface ApplyOptions {
+  /** The SVD of the run that made the recipe (same path = byte-identical output). */
+  svd: Svd;
+  /** @default agent/models loadModel */
+  loadModel?: (dir: string) => Promise<LanguageModel>;
+  /** @default silent */
+  logger?: Logger;
+}
+
+export interface ApplyReport {
+  outDir: string;
+  fingerprint: string;
+  edits: { matrix: string; blocks: number; rate: number; keptRanks: number[] }[];
+  files: string[];
+}
+
+/** `__metadata__` of one safetensors file, read from its header (per shard, so each file keeps its own). */
+function fileMetadata(file: string): Record<string, string> | undefined {
+  const fd = openSync(file, "r");
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const n = Number(len.readBigUInt64LE(0));
+    const header = Buffer.alloc(n);
+    readSync(fd, header, 0, n, 8);
+    const meta = (JSON.parse(header.toString("utf8")) as Record<string, unknown>).__metadata__;
+    return meta && typeof meta === "object" ? (meta as Record<string, string>) : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function defaultLoadModel(dir: string): Promise<LanguageModel> {
+  const { loadModel } = await import("../models/load.ts");
+  return loadModel(dir);
+}
+
+/**
+ * Writes into `outDir`: every safetensors file of `modelDir` with the same tensor names, order, dtypes and
+ * sharding (edited matrices replaced), and every other file (config.json, tokenizer files, the shard index)
+ * copied unchanged, so Hugging Face tools load it like the original. Deterministic: same inputs, same bytes.
+ */
+export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: string, options: ApplyOptions): Promise<ApplyReport> {
+  const logger = options.logger ?? silentLogger();
+  const fingerprint = fingerprintCheckpoint(modelDir);
+  if (fingerprint !== recipe.modelFingerprint) {
+    throw new C2iError(
+      ErrorCode.RECIPE_MISMATCH,
+      `${modelDir} has fingerprint ${fingerprint.slice(0, 16)}…, but the recipe was made for ${recipe.modelFingerprint.slice(0, 16)}…; apply it to the exact checkpoint it was made from`,
+    );
+  }
+  mkdirSync(outDir, { recursive: true });
+  if (realpathSync(outDir) === realpathSync(modelDir)) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--out ${outDir} is the model directory itself; write the adapted checkpoint somewhere else`);
+  }
+  const edited = new Map<string, Float32Array>();
+  const edits: ApplyReport["edits"] = [];
+  if (recipe.edits.length > 0) {
+    const model = await (options.loadModel ?? defaultLoadModel)(modelDir);
+    try {
+      if (model.config.modelType !== recipe.modelType) {
+        throw new C2iError(ErrorCode.RECIPE_MISMATCH, `the recipe is for a ${recipe.modelType} model but ${modelDir} holds ${model.config.modelType}`);
+      }
+      for (const edit of recipe.edits) {
+        const info = model.candidates.find((c) => c.name === edit.matrix);
+        if (!info) throw new C2iError(ErrorCode.RECIPE_MISMATCH, `recipe edits ${edit.matrix}, which is not a candidate matrix of ${modelDir}`);
+        const f = factorBlocks(fromFloat32(info.rows, info.cols, model.readMatrix(edit.matrix)), edit.blocks, options.svd);
+        const { weight, keptRanks } = truncateBlocks(f, edit.rate);
+        if (keptRanks.join() !== edit.keptRanks.join()) {
+          throw new C2iError(
+            ErrorCode.RECIPE_MISMATCH,
+            `${edit.matrix} at K=${edit.blocks}, rate ${edit.rate} keeps ranks [${keptRanks}] here but [${edit.keptRanks}] in the recipe`,
+          );
+        }
+        model.writeMatrix(edit.matrix, weight);
+        edits.push({ matrix: edit.matrix, blocks: edit.blocks, rate: edit.rate, keptRanks });
+      }
+      const state = model.stateDict();
+      for (const edit of recipe.edits) {
+        const stored = state.get(edit.matrix);
+        if (!stored) throw new C2iError(ErrorCode.INTERNAL, `the model's state has no tensor ${edit.matrix}`);
+        edited.set(edit.matrix, stored.data);
+      }
+    } finally {
+      model.dispose();
+    }
+  }
+  const files = writeTensors(modelDir, outDir, edited);
+  for (const name of readdirSync(modelDir).sort()) {
+    const from = join(modelDir, name);
+    if (name.endsWith(".safetensors") || !statSync(from).isFile()) continue;
+    copyFileSync(from, join(outDir, name));
+    files.push(name);
+  }
+  logger.info({ model: modelDir, out: outDir, edits: edits.length }, "recipe applied");
+  return { outDir: resolve(outDir), fingerprint, edits, files: files.sort() };
+}
+
+/** One output file per input file, tensors in their stored order, dtypes kept. */
+function writeTensors(modelDir: string, outDir: string, edited: Map<string, Float32Array>): string[] {
+  const ckpt = openCheckpoint(modelDir);
+  try {
+    if (ckpt.others().length > 0) {
+      throw new C2iError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${modelDir} holds non-float tensors (${ckpt.others().map((o) => o.name).slice(0, 3).join(", ")}); writing those back is not supported`,
+      );
+    }
+    const byFile = new Map<string, { begin: number; tensor: TensorToWrite }[]>();
+    for (const name of ckpt.names()) {
+      const e = ckpt.entry(name);
+      const data = edited.get(name) ?? ckpt.readF32(name);
+      if (data.length !== e.shape.reduce((a, b) => a * b, 1)) {
+        throw new C2iError(ErrorCode.SHAPE_MISMATCH, `edited ${name} has ${data.length} values, the checkpoint's shape is [${e.shape}]`);
+      }
+      const list = byFile.get(e.file) ?? [];
+      list.push({ begin: e.begin, tensor: { name, shape: [...e.shape], data, dtype: e.dtype } });
+      byFile.set(e.file, list);
+    }
+    const sources = new Set([...byFile.keys()].map((f) => basename(f)));
+    for (const name of readdirSync(modelDir)) {
+      if (name.endsWith(".safetensors") && !sources.has(name) && statSync(join(modelDir, name)).isFile()) {
+        throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${modelDir}/${name} holds no tensor of the checkpoint; remove it or apply to a clean directory`);
+      }
+    }
+    const written: string[] = [];
+    for (const [file, list] of byFile) {
+      list.sort((a, b) => a.begin - b.begin);
+      writeSafetensors(join(outDir, basename(file)), list.map((x) => x.tensor), fileMetadata(file));
+      written.push(basename(file));
+    }
+    return written;
+  } finally {
+    ckpt.close();
+  }
+}

@@ -1,0 +1,91 @@
+// Evaluation and the gradient pass in fixed chunks of samples, yielding between chunks so cancellation can arrive.
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { evaluateTask, gradientPass, type TaskRunOptions } from "../tasks/run.ts";
+import type { JobState } from "./job-cache.ts";
+
+export interface ChunkOptions {
+  chunkSize: number;
+  run: TaskRunOptions;
+  signal?: AbortSignal;
+  /** For the cancellation message. */
+  shardId: string;
+}
+
+export interface ChunkedEvaluation {
+  accuracy: number;
+  loss: number;
+  n: number;
+  correct: number;
+  stoppedEarly: boolean;
+}
+
+/** Throws JOB_CANCELLED when the signal fired; yields to the event loop first so a pending cancel is seen. */
+export async function checkpointCancel(signal: AbortSignal | undefined, shardId: string): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal?.aborted) throw new C2iError(ErrorCode.JOB_CANCELLED, `shard ${shardId} was cancelled`);
+}
+
+/** Chunks depend only on the sample list, so every agent and every grouping of shards computes the same sums. */
+export function chunks(indices: readonly number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < indices.length; i += size) out.push(indices.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Accuracy and mean loss over `indices`, chunk by chunk. With `target`, stops as soon as
+ * correct + remaining < target (the evaluation can no longer reach it).
+ */
+export async function evaluateChunked(job: JobState, indices: readonly number[], target: number | undefined, options: ChunkOptions): Promise<ChunkedEvaluation> {
+  const { model, tokenizer } = job.loaded;
+  let correct = 0;
+  let n = 0;
+  let lossSum = 0;
+  let stoppedEarly = false;
+  for (const part of chunks(indices, options.chunkSize)) {
+    await checkpointCancel(options.signal, options.shardId);
+    const after = indices.length - n - part.length;
+    const partTarget = target === undefined ? undefined : target - correct - after;
+    const r = evaluateTask(model, tokenizer, job.dataset, part, {
+      ...options.run,
+      cache: job.encoding,
+      earlyStop: partTarget === undefined ? undefined : { target: partTarget },
+    });
+    for (const s of r.perSample) if (s.evaluated) lossSum += s.loss;
+    correct += r.correct;
+    n += r.n;
+    if (r.stoppedEarly || (target !== undefined && n < indices.length && correct + (indices.length - n) < target)) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+  return { accuracy: n === 0 ? 0 : correct / n, loss: n === 0 ? Number.NaN : lossSum / n, n, correct, stoppedEarly };
+}
+
+/**
+ * L and ∂L/∂W (mean over all samples) for `matrices`: each chunk's mean is weighted by its share of the
+ * samples and the parts are added in chunk order, in float64 for the loss and float32 for the gradients.
+ */
+export async function gradientChunked(job: JobState, indices: readonly number[], matrices: readonly string[], options: ChunkOptions): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+  const { model, tokenizer } = job.loaded;
+  let loss = 0;
+  const grads = new Map<string, Float32Array>();
+  for (const part of chunks(indices, options.chunkSize)) {
+    await checkpointCancel(options.signal, options.shardId);
+    const weight = part.length / indices.length;
+    const r = gradientPass(model, tokenizer, job.dataset, part, matrices, { ...options.run, cache: job.encoding });
+    loss += r.loss * weight;
+    for (const name of matrices) {
+      const g = r.grads.get(name);
+      if (!g) throw new C2iError(ErrorCode.INTERNAL, `the gradient pass returned no gradient for ${name}`);
+      const sum = grads.get(name);
+      if (!sum) {
+        for (let i = 0; i < g.length; i++) g[i] = g[i]! * weight;
+        grads.set(name, g);
+      } else {
+        for (let i = 0; i < g.length; i++) sum[i] = sum[i]! + g[i]! * weight;
+      }
+    }
+  }
+  return { loss, grads };
+}

@@ -1,0 +1,144 @@
+// Per-job caches (model, tokenizer, dataset, encodings, gradient passes), bounded by job count and idle time.
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { WorkRef } from "../../common/shards.ts";
+import { EncodingCache } from "../tasks/encoding.ts";
+import type { Dataset } from "../tasks/dataset.ts";
+import type { ResolvedExecutorOptions } from "./executor-options.ts";
+import { LoadedModel } from "./loaded-model.ts";
+
+/** One gradient pass's results for one sample set: L and ∂L/∂W per matrix asked so far. */
+export interface GradientSet {
+  loss: number;
+  n: number;
+  grads: Map<string, Float32Array>;
+}
+
+export interface JobState {
+  jobId: string;
+  modelRef: string;
+  datasetRef: string;
+  loaded: LoadedModel;
+  dataset: Dataset;
+  encoding: EncodingCache;
+  /** By sample-set key (see `sampleKey`). */
+  gradients: Map<string, GradientSet>;
+  lastUsed: number;
+}
+
+interface DatasetEntry {
+  dataset: Dataset;
+  jobs: Set<string>;
+}
+
+export class JobCache {
+  private readonly jobs = new Map<string, JobState>();
+  private readonly models = new Map<string, LoadedModel>();
+  private readonly datasets = new Map<string, DatasetEntry>();
+
+  constructor(private readonly options: ResolvedExecutorOptions) {}
+
+  /** The job's state, loading what it needs on first use; marks it used now. */
+  async acquire(ref: WorkRef): Promise<JobState> {
+    this.sweep(ref.jobId);
+    const known = this.jobs.get(ref.jobId);
+    if (known) {
+      if (known.modelRef !== ref.model || known.datasetRef !== ref.dataset) {
+        throw new C2iError(
+          ErrorCode.INVALID_ARGUMENT,
+          `job ${ref.jobId} was started with model ${known.modelRef} and dataset ${known.datasetRef}, but this shard names ${ref.model} and ${ref.dataset}; one job has one model and dataset`,
+        );
+      }
+      known.lastUsed = this.options.now();
+      this.jobs.delete(ref.jobId);
+      this.jobs.set(ref.jobId, known);
+      return known;
+    }
+    const dir = await this.options.resolveModel(ref.model);
+    let loaded = this.models.get(dir);
+    if (!loaded) {
+      const model = await this.options.loadModel(dir);
+      try {
+        const tokenizer = await this.options.loadTokenizer(dir);
+        loaded = new LoadedModel(dir, model, tokenizer, this.options.svd, this.options.factorCacheBytes, this.options.fingerprint);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+      this.models.set(dir, loaded);
+    }
+    let data = this.datasets.get(ref.dataset);
+    if (!data) {
+      try {
+        data = { dataset: this.options.loadDataset(ref.dataset), jobs: new Set() };
+      } catch (e) {
+        if (loaded.jobs.size === 0) this.releaseModel(dir);
+        throw e;
+      }
+      this.datasets.set(ref.dataset, data);
+    }
+    loaded.jobs.add(ref.jobId);
+    data.jobs.add(ref.jobId);
+    const job: JobState = {
+      jobId: ref.jobId,
+      modelRef: ref.model,
+      datasetRef: ref.dataset,
+      loaded,
+      dataset: data.dataset,
+      encoding: new EncodingCache(32),
+      gradients: new Map(),
+      lastUsed: this.options.now(),
+    };
+    this.jobs.set(ref.jobId, job);
+    this.options.logger.info({ job: ref.jobId, model: dir, dataset: ref.dataset }, "job caches created");
+    return job;
+  }
+
+  /** Drop idle jobs and, beyond `maxJobs`, the least recently used ones (never `keep`). */
+  sweep(keep?: string): void {
+    const now = this.options.now();
+    for (const [id, job] of this.jobs) {
+      if (id !== keep && now - job.lastUsed > this.options.jobIdleMs) this.drop(id);
+    }
+    const limit = keep !== undefined && !this.jobs.has(keep) ? this.options.maxJobs - 1 : this.options.maxJobs;
+    for (const id of [...this.jobs.keys()]) {
+      if (this.jobs.size <= Math.max(0, limit)) break;
+      if (id !== keep) this.drop(id);
+    }
+  }
+
+  drop(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job) return false;
+    this.jobs.delete(jobId);
+    job.gradients.clear();
+    job.loaded.jobs.delete(jobId);
+    if (job.loaded.jobs.size === 0) this.releaseModel(job.loaded.dir);
+    const data = this.datasets.get(job.datasetRef);
+    if (data) {
+      data.jobs.delete(jobId);
+      if (data.jobs.size === 0) this.datasets.delete(job.datasetRef);
+    }
+    this.options.logger.info({ job: jobId }, "job caches dropped");
+    return true;
+  }
+
+  private releaseModel(dir: string): void {
+    const loaded = this.models.get(dir);
+    if (!loaded) return;
+    this.models.delete(dir);
+    loaded.dispose();
+  }
+
+  jobIds(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  modelDirs(): string[] {
+    return [...this.models.keys()];
+  }
+
+  close(): void {
+    for (const id of [...this.jobs.keys()]) this.drop(id);
+    for (const dir of [...this.models.keys()]) this.releaseModel(dir);
+  }
+}

@@ -1,0 +1,107 @@
+// One loaded model and what is derived from its original weights alone: tokenizer, fingerprint, originals, SVD factors.
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { factorBlocks, type BlockFactors } from "../linalg/blocks.ts";
+import { fromFloat32 } from "../linalg/matrix.ts";
+import type { Svd } from "../linalg/svd/types.ts";
+import type { LanguageModel, MatrixInfo } from "../models/types.ts";
+import type { Tokenizer } from "../tokenizers/types.ts";
+
+function factorBytes(f: BlockFactors): number {
+  let n = 0;
+  for (const { svd } of f.parts) n += svd.u.data.length + svd.s.length + svd.vt.data.length;
+  return n * 8;
+}
+
+/**
+ * Shared by every job on the same model directory. Factors are cached per (matrix, K) and every rate is a
+ * truncation of them (issue 5 item 2); they are computed from the original weights, never from an edit.
+ */
+export class LoadedModel {
+  /** Jobs using this model; it is disposed when the last one is dropped. */
+  readonly jobs = new Set<string>();
+  private fingerprintValue: string | undefined;
+  private readonly originals = new Map<string, Float32Array>();
+  private readonly factors = new Map<string, { f: BlockFactors; bytes: number }>();
+  private factorBytesTotal = 0;
+  private editing: string | undefined;
+
+  constructor(
+    readonly dir: string,
+    readonly model: LanguageModel,
+    readonly tokenizer: Tokenizer,
+    private readonly svd: Svd,
+    private readonly maxFactorBytes: number,
+    private readonly fingerprintOf: (dir: string) => string,
+  ) {}
+
+  fingerprint(): string {
+    return (this.fingerprintValue ??= this.fingerprintOf(this.dir));
+  }
+
+  info(name: string): MatrixInfo {
+    const info = this.model.candidates.find((c) => c.name === name);
+    if (!info) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${this.dir}: "${name}" is not a candidate matrix of this ${this.model.config.modelType} model; use a name from the prepare shard's candidates`);
+    }
+    return info;
+  }
+
+  /** The unedited weight (rows = output features), read once. */
+  original(name: string): Float32Array {
+    let w = this.originals.get(name);
+    if (!w) {
+      if (this.editing === name) throw new C2iError(ErrorCode.INTERNAL, `${name} is being edited; originals must be read before an edit`);
+      w = this.model.readMatrix(name);
+      this.originals.set(name, w);
+    }
+    return w;
+  }
+
+  /** Per-block SVD factors of the original matrix for block count K. */
+  factorsFor(name: string, blocks: number): BlockFactors {
+    const key = `${name}|${blocks}`;
+    const hit = this.factors.get(key);
+    if (hit) {
+      this.factors.delete(key);
+      this.factors.set(key, hit);
+      return hit.f;
+    }
+    const info = this.info(name);
+    if (!Number.isInteger(blocks) || blocks < 1 || blocks > info.rows) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `block count ${blocks} for ${name} must be an integer in [1, ${info.rows}] (its rows)`);
+    }
+    const f = factorBlocks(fromFloat32(info.rows, info.cols, this.original(name)), blocks, this.svd);
+    const bytes = factorBytes(f);
+    this.factors.set(key, { f, bytes });
+    this.factorBytesTotal += bytes;
+    for (const [k, v] of this.factors) {
+      if (this.factorBytesTotal <= this.maxFactorBytes || k === key) break;
+      this.factors.delete(k);
+      this.factorBytesTotal -= v.bytes;
+    }
+    return f;
+  }
+
+  /** Run `body` with `name` temporarily replaced by `weight`; the original is restored always (also on error). */
+  async withEdit<T>(name: string, weight: Float32Array, body: () => Promise<T>): Promise<T> {
+    const original = this.original(name);
+    this.editing = name;
+    this.model.writeMatrix(name, weight);
+    try {
+      return await body();
+    } finally {
+      this.model.writeMatrix(name, original);
+      this.editing = undefined;
+    }
+  }
+
+  cachedFactorKeys(): string[] {
+    return [...this.factors.keys()];
+  }
+
+  dispose(): void {
+    this.factors.clear();
+    this.originals.clear();
+    this.model.dispose();
+  }
+}

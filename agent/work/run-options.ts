@@ -1,0 +1,35 @@
+// Checks a shard's samples and task options once, and names a sample set for the gradient cache.
+import { createHash } from "node:crypto";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { SampleSelection, WorkRef } from "../../common/shards.ts";
+import type { TaskRunOptions } from "../tasks/run.ts";
+import type { JobState } from "./job-cache.ts";
+
+export function taskRunOptions(ref: WorkRef, batchSize: number): TaskRunOptions {
+  const task = ref.task ?? {};
+  if (task.template !== undefined) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job ${ref.jobId}: prompt templates are not supported by this agent; put the final prompts in the dataset rows`);
+  }
+  if ((ref.factorization ?? "svd") !== "svd") {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job ${ref.jobId}: factorization "${ref.factorization}" is not supported; use "svd"`);
+  }
+  return { batchSize, maxTokens: task.maxTokens, lengthNormalise: task.lengthNormalise };
+}
+
+export function checkSamples(samples: SampleSelection, job: JobState, shardId: string): void {
+  const n = job.dataset.rows.length;
+  if (samples.indices.length === 0) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: sample set "${samples.name}" is empty`);
+  }
+  for (const i of samples.indices) {
+    if (!Number.isInteger(i) || i < 0 || i >= n) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: sample index ${i} of set "${samples.name}" is outside the dataset's ${n} rows (${job.datasetRef})`);
+    }
+  }
+}
+
+/** Same rows in the same order with the same task options = the same gradient pass. */
+export function sampleKey(samples: SampleSelection, run: TaskRunOptions): string {
+  const h = createHash("sha256").update(samples.indices.join(",")).digest("hex").slice(0, 24);
+  return `${h}|${run.maxTokens ?? ""}|${run.lengthNormalise ? 1 : 0}`;
+}

@@ -1,0 +1,65 @@
+// The score shard: one gradient pass per (job, sample set), then σ-gradients and scores per (matrix, K) (METHOD.md).
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { MatrixScore, ScoreResult, ScoreShard } from "../../common/shards.ts";
+import { scoreMatrix, sigmaGradients } from "../linalg/blocks.ts";
+import { fromFloat32 } from "../linalg/matrix.ts";
+import { checkpointCancel, gradientChunked } from "./chunked.ts";
+import type { GradientSet, JobState } from "./job-cache.ts";
+import { checkSamples, sampleKey, taskRunOptions } from "./run-options.ts";
+
+export interface StepContext {
+  chunkSize: number;
+  batchSize: number;
+  signal?: AbortSignal;
+  timings: Record<string, number>;
+}
+
+function add(timings: Record<string, number>, key: string, since: number): void {
+  timings[key] = (timings[key] ?? 0) + (performance.now() - since);
+}
+
+/** ∂L/∂W for `matrices` on the shard's samples, running a pass only for the matrices not yet cached. */
+export async function gradientsFor(job: JobState, shard: ScoreShard, ctx: StepContext): Promise<GradientSet> {
+  const run = taskRunOptions(shard.ref, ctx.batchSize);
+  const key = sampleKey(shard.samples, run);
+  let set = job.gradients.get(key);
+  const missing = shard.matrices.filter((m) => !set?.grads.has(m));
+  if (missing.length > 0) {
+    const t0 = performance.now();
+    const r = await gradientChunked(job, shard.samples.indices, missing, { chunkSize: ctx.chunkSize, run, signal: ctx.signal, shardId: shard.shardId });
+    add(ctx.timings, "gradientMs", t0);
+    if (!set) {
+      set = { loss: r.loss, n: shard.samples.indices.length, grads: new Map() };
+      job.gradients.set(key, set);
+    }
+    for (const [name, g] of r.grads) set.grads.set(name, g);
+  }
+  return set!;
+}
+
+export async function runScore(shard: ScoreShard, job: JobState, ctx: StepContext): Promise<ScoreResult> {
+  checkSamples(shard.samples, job, shard.shardId);
+  const smallest = shard.smallest ?? 20;
+  if (!Number.isInteger(smallest) || smallest < 1) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shard.shardId}: smallest = ${smallest} must be a positive integer (default 20)`);
+  }
+  if (shard.blockCounts.length === 0) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shard.shardId}: no block counts`);
+  for (const m of shard.matrices) job.loaded.info(m);
+  const set = await gradientsFor(job, shard, ctx);
+  const scores: MatrixScore[] = [];
+  for (const matrix of shard.matrices) {
+    const info = job.loaded.info(matrix);
+    const g = fromFloat32(info.rows, info.cols, set.grads.get(matrix)!);
+    for (const blocks of shard.blockCounts) {
+      await checkpointCancel(ctx.signal, shard.shardId);
+      let t0 = performance.now();
+      const f = job.loaded.factorsFor(matrix, blocks);
+      add(ctx.timings, "svdMs", t0);
+      t0 = performance.now();
+      const s = scoreMatrix(f, sigmaGradients(f, g, { smallest }), smallest);
+      add(ctx.timings, "scoreMs", t0);
+      scores.push({ matrix, blocks, score: s.score, smallest: s.smallest });
+    }
+  }
+  return { kind: "score", shardId: shard.shardId, loss: set.loss, scores, timings: ctx.timings };
+}

@@ -1,0 +1,85 @@
+// The messages between an in-process AgentPool and a local agent running in a worker thread or child process.
+//
+// How to start one (coordinator side; never import agent/ code, spawn the entry by URL):
+//   worker thread:  new Worker(LOCAL_AGENT_ENTRY, { workerData: options })
+//                   messages via worker.postMessage / worker.on("message")
+//   child process:  fork(fileURLToPath(LOCAL_AGENT_ENTRY), localAgentChildArgs(options), { serialization: "advanced" })
+//                   messages via child.send / child.on("message")
+// The agent first sends `ready` (or `fatal` and exits); messages sent before `ready` are kept and handled after
+// it. Each `run` ends in exactly one `result` or `error` with the shard's id; shards run one at a time in
+// arrival order; `cancel` makes a queued or running shard end early with `error` code JOB_CANCELLED.
+// `close` ends the agent after freeing its caches: it replies `closed`, then exits with code 0.
+import type { ErrorCode } from "./errors.ts";
+import type { Shard, ShardResult } from "./shards.ts";
+
+/** The entry file (a .mjs bootstrap that loads the TypeScript through tsx); works under tsx and vitest. */
+export const LOCAL_AGENT_ENTRY: URL = new URL("../agent/work/local-agent.mjs", import.meta.url);
+
+/** Start-up options, passed in the spawn data (workerData, or argv for a child). Never read from env. */
+export interface LocalAgentOptions {
+  /** Name in logs and `info`. */
+  agentId: string;
+  /** tfjs backend preference. @default "auto" */
+  backend?: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+  /** SVD implementation preference. @default "auto" (LAPACK when present, else TypeScript) */
+  svd?: "auto" | "lapack" | "typescript";
+  /** BLAS-backed matMul kernels on CPU backends. @default "auto" */
+  blas?: "auto" | "off";
+  /** OpenBLAS threads for this agent (the pool divides the cores among its agents). @default library default */
+  blasThreads?: number;
+  /** pino level; logs go to stderr. @default "info" */
+  logLevel?: string;
+  /** Where `hf:<org>/<name>` models are downloaded. @default ~/.cache/c2i/hub */
+  hubCacheDir?: string;
+  /** Most jobs whose caches (model, dataset, gradients, SVD factors) are kept at once. @default 2 */
+  maxJobs?: number;
+  /** A job's caches are dropped after this long without a shard for it. @default 600000 (10 min) */
+  jobIdleMs?: number;
+}
+
+/** What an agent reports about itself (in `ready` and in reply to `info`). */
+export interface LocalAgentDescription {
+  agentId: string;
+  /** The tfjs backend in use, e.g. "wasm", "wasm+blas", "cpu". */
+  backend: string;
+  /** The SVD in use: "lapack-dgesdd" or "typescript". */
+  svd: string;
+  blas: boolean;
+  pid: number;
+  /** "worker" (thread) or "child" (process). */
+  mode: "worker" | "child";
+  /** Shard ids currently running or queued. */
+  inFlight: string[];
+  cachedJobs: string[];
+  /** Model paths loaded in the caches. */
+  cachedModels: string[];
+  memory: { rssBytes: number; heapUsedBytes: number; tfBytes: number; tfTensors: number };
+}
+
+export type ToLocalAgent =
+  | { type: "run"; shard: Shard }
+  | { type: "cancel"; shardId: string }
+  | { type: "info" }
+  | { type: "drop-job"; jobId: string }
+  | { type: "close" };
+
+export type FromLocalAgent =
+  | ({ type: "ready" } & LocalAgentDescription)
+  | { type: "result"; result: ShardResult }
+  | { type: "error"; shardId: string; code: ErrorCode; message: string }
+  | ({ type: "info" } & LocalAgentDescription)
+  /** Start-up failed (e.g. no backend); the agent exits after sending it. */
+  | { type: "fatal"; code: ErrorCode; message: string }
+  | { type: "closed" };
+
+/** argv for a child-process agent: the options travel as one JSON argument. */
+export function localAgentChildArgs(options: LocalAgentOptions): string[] {
+  return ["--c2i-local-agent", JSON.stringify(options)];
+}
+
+/** Inverse of `localAgentChildArgs`; `undefined` when argv does not carry agent options. */
+export function parseLocalAgentChildArgs(argv: readonly string[]): LocalAgentOptions | undefined {
+  const i = argv.indexOf("--c2i-local-agent");
+  if (i < 0 || i + 1 >= argv.length) return undefined;
+  return JSON.parse(argv[i + 1]!) as LocalAgentOptions;
+}

@@ -1,0 +1,77 @@
+// recipe.json: the few numbers that reproduce an adapted checkpoint from the original weights (which matrix, K, rate).
+import { C2iError, ErrorCode } from "./errors.ts";
+
+export const RECIPE_VERSION = 1;
+
+/** One low-rank edit: per-block truncation of `matrix` split into `blocks` contiguous row blocks (METHOD.md). */
+export interface RecipeEdit {
+  /** Checkpoint tensor name, e.g. `model.layers.1.mlp.down_proj.weight`. */
+  matrix: string;
+  /** Block count K (K = 1 is plain LASER-style SVD). */
+  blocks: number;
+  /** Reduction rate ρ ∈ [0, 1): the fraction of each block's rank removed. */
+  rate: number;
+  /** Singular values kept per block (a check: recomputed on apply and compared). */
+  keptRanks: number[];
+  clustering: "blocks";
+}
+
+export interface Recipe {
+  version: number;
+  /** `fingerprintCheckpoint` of the original model: the exact weights the edits apply to. */
+  modelFingerprint: string;
+  modelType: string;
+  /** Empty = "no edit": the adapted checkpoint equals the original. */
+  edits: RecipeEdit[];
+  factorization: "svd";
+}
+
+export function makeRecipe(modelFingerprint: string, modelType: string, edits: RecipeEdit[]): Recipe {
+  return { version: RECIPE_VERSION, modelFingerprint, modelType, edits, factorization: "svd" };
+}
+
+function invalid(source: string, what: string): C2iError {
+  return new C2iError(ErrorCode.INVALID_ARGUMENT, `recipe ${source}: ${what}; write it with \`c2i adapt\` or fix the field`);
+}
+
+function isInt(x: unknown, min: number): x is number {
+  return typeof x === "number" && Number.isInteger(x) && x >= min;
+}
+
+/** Validate a parsed recipe (from JSON text or an object); every failure names the field. */
+export function parseRecipe(input: string | unknown, source = "(inline)"): Recipe {
+  let v: unknown = input;
+  if (typeof input === "string") {
+    try {
+      v = JSON.parse(input);
+    } catch (e) {
+      throw invalid(source, `not valid JSON (${(e as Error).message})`);
+    }
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalid(source, "expected a JSON object");
+  const r = v as Record<string, unknown>;
+  if (r.version !== RECIPE_VERSION) throw invalid(source, `version must be ${RECIPE_VERSION}, got ${JSON.stringify(r.version)}`);
+  if (typeof r.modelFingerprint !== "string" || !/^[0-9a-f]{16,}$/.test(r.modelFingerprint)) {
+    throw invalid(source, "modelFingerprint must be a hex digest");
+  }
+  if (typeof r.modelType !== "string" || r.modelType === "") throw invalid(source, "modelType must be a non-empty string");
+  if (r.factorization !== "svd") throw invalid(source, `factorization must be "svd", got ${JSON.stringify(r.factorization)}`);
+  if (!Array.isArray(r.edits)) throw invalid(source, "edits must be an array");
+  const seen = new Set<string>();
+  const edits = r.edits.map((e: unknown, i: number): RecipeEdit => {
+    const where = `edits[${i}]`;
+    if (typeof e !== "object" || e === null) throw invalid(source, `${where} must be an object`);
+    const x = e as Record<string, unknown>;
+    if (typeof x.matrix !== "string" || x.matrix === "") throw invalid(source, `${where}.matrix must be a tensor name`);
+    if (seen.has(x.matrix)) throw invalid(source, `${where}.matrix ${x.matrix} is edited twice`);
+    seen.add(x.matrix);
+    if (!isInt(x.blocks, 1)) throw invalid(source, `${where}.blocks must be an integer ≥ 1`);
+    if (typeof x.rate !== "number" || !(x.rate >= 0 && x.rate < 1)) throw invalid(source, `${where}.rate must be in [0, 1)`);
+    if (!Array.isArray(x.keptRanks) || x.keptRanks.length !== x.blocks || !x.keptRanks.every((k) => isInt(k, 1))) {
+      throw invalid(source, `${where}.keptRanks must list one integer ≥ 1 per block`);
+    }
+    if (x.clustering !== "blocks") throw invalid(source, `${where}.clustering must be "blocks"`);
+    return { matrix: x.matrix, blocks: x.blocks, rate: x.rate, keptRanks: [...(x.keptRanks as number[])], clustering: "blocks" };
+  });
+  return { version: RECIPE_VERSION, modelFingerprint: r.modelFingerprint, modelType: r.modelType, edits, factorization: "svd" };
+}

@@ -1,0 +1,26 @@
+// recipe.json validation: every malformed field gives one clear error naming it.
+import { describe, expect, it } from "vitest";
+import { makeRecipe, parseRecipe } from "../../common/recipe.ts";
+
+const good = makeRecipe("0123456789abcdef".repeat(4), "llama", [{ matrix: "m", blocks: 2, rate: 0.9, keptRanks: [3, 3], clustering: "blocks" }]);
+
+describe("parseRecipe", () => {
+  it("round-trips a recipe through JSON", () => {
+    expect(parseRecipe(JSON.stringify(good))).toEqual(good);
+    expect(parseRecipe(JSON.stringify(makeRecipe(good.modelFingerprint, "gpt2", [])))).toMatchObject({ edits: [] });
+  });
+
+  it.each([
+    ["not json", "{", "not valid JSON"],
+    ["wrong version", { ...good, version: 2 }, "version"],
+    ["bad fingerprint", { ...good, modelFingerprint: "xyz" }, "modelFingerprint"],
+    ["bad factorization", { ...good, factorization: "asvd" }, "factorization"],
+    ["rate out of range", { ...good, edits: [{ ...good.edits[0], rate: 1 }] }, "edits[0].rate"],
+    ["kept ranks per block", { ...good, edits: [{ ...good.edits[0], keptRanks: [3] }] }, "edits[0].keptRanks"],
+    ["blocks", { ...good, edits: [{ ...good.edits[0], blocks: 0 }] }, "edits[0].blocks"],
+    ["same matrix twice", { ...good, edits: [good.edits[0], good.edits[0]] }, "edited twice"],
+    ["clustering", { ...good, edits: [{ ...good.edits[0], clustering: "kmeans" }] }, "clustering"],
+  ])("rejects %s", (_name, input, field) => {
+    expect(() => parseRecipe(typeof input === "string" ? input : JSON.stringify(input), "r.json")).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining(field) }));
+  });
+});
