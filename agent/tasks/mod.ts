@@ -5,3 +5,5 @@ export { protocolFor, protocolName, type ProtocolOptions } from "./select.ts";
 export { MASK_PLACEHOLDER } from "./masked.ts";
 export { EncodingCache, encodeTask, type EncodedTask } from "./encoding.ts";
 export { evaluateTask, gradientPass, type GradientPassResult, type SampleResult, type TaskEvaluation, type TaskRunOptions } from "./run.ts";
+export { namedDatasets } from "./datasets/registry.ts";
+export type { DatasetLoadOptions, NamedDataset } from "./datasets/named.ts";
