@@ -1,0 +1,100 @@
+// Per-agent resources (template variable `agent`): tfjs memory, compute and agent processes, and GPUs via DCGM.
+import { DCGM_MARKER, dashboard, type Json } from "./panels.ts";
+
+const RI = "$__rate_interval";
+/** Gives any per-target series the agent id of its target (`c2i_agent_info` carries it, value 1). */
+const BY_AGENT = `* on (instance) group_left (agent) c2i_agent_info{agent=~"$agent"}`;
+
+export function agentResources(): Json {
+  return dashboard({
+    uid: "c2i-agent-resources",
+    title: "c2i / Agent resources",
+    description: "Memory, CPU and GPU of c2i agents. GPU panels need NVIDIA's dcgm-exporter scraped by the same Prometheus.",
+    variables: [{ name: "agent", label: "Agent", query: "label_values(c2i_agent_info, agent)" }],
+    rows: [
+      {
+        row: "Agents",
+        panels: [
+          {
+            title: "Agent backends", type: "table", w: 12, h: 6,
+            description: "What each agent computes with: tfjs backend and SVD implementation.",
+            queries: [{ expr: `c2i_agent_info{agent=~"$agent"}`, instant: true }],
+          },
+          {
+            title: "Shards in flight per agent", w: 12, h: 6, stack: true,
+            description: "Shards running or queued on each agent (at most its --capacity).",
+            queries: [{ expr: `c2i_agent_shards_in_flight ${BY_AGENT}`, legend: "{{agent}}" }],
+          },
+        ],
+      },
+      {
+        row: "tfjs and compute process",
+        panels: [
+          {
+            title: "tfjs memory", unit: "bytes", w: 8,
+            description: "Bytes held by tfjs tensors in the agent's compute process (a steady climb across shards is a tensor leak).",
+            queries: [{ expr: `c2i_agent_tfjs_bytes ${BY_AGENT}`, legend: "{{agent}}" }],
+          },
+          {
+            title: "tfjs tensors", w: 8,
+            description: "Live tfjs tensors in the compute process.",
+            queries: [{ expr: `c2i_agent_tfjs_tensors ${BY_AGENT}`, legend: "{{agent}}" }],
+          },
+          {
+            title: "Compute process RSS", unit: "bytes", w: 8,
+            description: "Resident memory of the compute child process (model weights, tfjs and BLAS buffers).",
+            queries: [{ expr: `c2i_agent_compute_rss_bytes ${BY_AGENT}`, legend: "{{agent}}" }],
+          },
+        ],
+      },
+      {
+        row: "Agent process",
+        panels: [
+          {
+            title: "Agent CPU", unit: "percentunit", w: 8,
+            description: "CPU seconds per second of the agent's server process (gRPC, heartbeats), 1 = one core.",
+            queries: [{ expr: `rate(c2i_agent_process_cpu_seconds_total[${RI}]) ${BY_AGENT}`, legend: "{{agent}}" }],
+          },
+          {
+            title: "Agent memory", unit: "bytes", w: 8,
+            description: "Resident set and V8 heap of the agent's server process.",
+            queries: [
+              { expr: `c2i_agent_process_resident_memory_bytes ${BY_AGENT}`, legend: "rss {{agent}}" },
+              { expr: `c2i_agent_nodejs_heap_size_used_bytes ${BY_AGENT}`, legend: "heap {{agent}}" },
+            ],
+          },
+          {
+            title: "Agent event loop lag p99", unit: "s", w: 8,
+            description: "Lag here delays heartbeats; compute runs in a child process so it should stay low.",
+            queries: [{ expr: `c2i_agent_nodejs_eventloop_lag_p99_seconds ${BY_AGENT}`, legend: "{{agent}}" }],
+          },
+        ],
+      },
+      {
+        row: "GPUs (dcgm-exporter)",
+        panels: [
+          {
+            title: "GPU utilization", unit: "percent", min: 0, max: 100, w: 12,
+            description: `${DCGM_MARKER} DCGM_FI_DEV_GPU_UTIL per GPU; empty where dcgm-exporter does not run (CPU agents, local runs).`,
+            queries: [{ expr: `avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)`, legend: "{{Hostname}} gpu {{gpu}}" }],
+          },
+          {
+            title: "GPU memory used", unit: "decmbytes", w: 12,
+            description: `${DCGM_MARKER} Frame buffer used per GPU (MiB). tfjs-node-gpu runs with TF_FORCE_GPU_ALLOW_GROWTH=true, so this tracks real use.`,
+            queries: [{ expr: `avg by (Hostname, gpu) (DCGM_FI_DEV_FB_USED)`, legend: "{{Hostname}} gpu {{gpu}}" }],
+          },
+          {
+            title: "GPU power", unit: "watt", w: 12,
+            description: `${DCGM_MARKER} Power draw per GPU.`,
+            queries: [{ expr: `avg by (Hostname, gpu) (DCGM_FI_DEV_POWER_USAGE)`, legend: "{{Hostname}} gpu {{gpu}}" }],
+          },
+          {
+            title: "GPU temperature", unit: "celsius", w: 12,
+            description: `${DCGM_MARKER} Temperature per GPU.`,
+            queries: [{ expr: `avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_TEMP)`, legend: "{{Hostname}} gpu {{gpu}}" }],
+          },
+        ],
+      },
+    ],
+  });
+}
