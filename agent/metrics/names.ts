@@ -1,0 +1,23 @@
+// Every metric name the agent exports, in one place (dashboards and alerts are checked against this file).
+export const agentMetricNames = {
+  /** Counter {kind, outcome=ok|error|cancelled}: shards this agent finished. */
+  shardsTotal: "c2i_agent_shards_total",
+  /** Histogram {kind}: wall time of a shard on this agent, seconds. */
+  shardSeconds: "c2i_agent_shard_duration_seconds",
+  /** Gauge: shards running or queued on this agent now. */
+  shardsInFlight: "c2i_agent_shards_in_flight",
+  /** Histogram: SVD time inside score and evaluate shards (the shard's `svd*` timings), seconds. */
+  svdSeconds: "c2i_agent_svd_duration_seconds",
+  /** Histogram: evaluation time per candidate in evaluate shards, seconds. */
+  evaluationSeconds: "c2i_agent_evaluation_duration_seconds",
+  /** Gauge: bytes held by tfjs tensors in the compute process. */
+  tfjsBytes: "c2i_agent_tfjs_bytes",
+  /** Gauge: live tfjs tensors in the compute process. */
+  tfjsTensors: "c2i_agent_tfjs_tensors",
+  /** Gauge: resident memory of the compute process, bytes. */
+  computeRssBytes: "c2i_agent_compute_rss_bytes",
+  /** Gauge =1 {agent, backend, svd}: what this agent runs on. */
+  info: "c2i_agent_info",
+  /** Default process metrics are prefixed with this. */
+  processPrefix: "c2i_agent_",
+} as const;

@@ -1,0 +1,53 @@
+// The agent's Prometheus registry and instruments: one Registry per agent, injected, never global.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ShardResult } from "../../common/shards.ts";
+import { agentMetricNames as n } from "./names.ts";
+
+/** Shard-scale buckets: 10 ms … ~20 min. */
+const SHARD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200];
+const FAST_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export interface AgentMetrics {
+  registry: Registry;
+  shardsTotal: Counter<"kind" | "outcome">;
+  shardSeconds: Histogram<"kind">;
+  shardsInFlight: Gauge;
+  svdSeconds: Histogram;
+  evaluationSeconds: Histogram;
+  tfjsBytes: Gauge;
+  tfjsTensors: Gauge;
+  computeRssBytes: Gauge;
+  info: Gauge<"agent" | "backend" | "svd">;
+  /** Feeds the SVD/evaluation histograms from a finished shard's timings (`svdMs`, `evaluateMs`: milliseconds). */
+  observeResult(result: ShardResult): void;
+}
+
+export function createAgentMetrics(): AgentMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: n.processPrefix });
+  const r = [registry];
+  const m: Omit<AgentMetrics, "observeResult"> = {
+    registry,
+    shardsTotal: new Counter({ name: n.shardsTotal, help: "Shards finished on this agent", labelNames: ["kind", "outcome"], registers: r }),
+    shardSeconds: new Histogram({ name: n.shardSeconds, help: "Shard wall time on this agent (s)", labelNames: ["kind"], buckets: SHARD_BUCKETS, registers: r }),
+    shardsInFlight: new Gauge({ name: n.shardsInFlight, help: "Shards running or queued on this agent", registers: r }),
+    svdSeconds: new Histogram({ name: n.svdSeconds, help: "SVD time within shards (s)", buckets: FAST_BUCKETS, registers: r }),
+    evaluationSeconds: new Histogram({ name: n.evaluationSeconds, help: "Evaluation time per candidate (s)", buckets: FAST_BUCKETS, registers: r }),
+    tfjsBytes: new Gauge({ name: n.tfjsBytes, help: "Bytes held by tfjs tensors in the compute process", registers: r }),
+    tfjsTensors: new Gauge({ name: n.tfjsTensors, help: "Live tfjs tensors in the compute process", registers: r }),
+    computeRssBytes: new Gauge({ name: n.computeRssBytes, help: "Resident memory of the compute process (bytes)", registers: r }),
+    info: new Gauge({ name: n.info, help: "Backend and SVD of this agent (value 1)", labelNames: ["agent", "backend", "svd"], registers: r }),
+  };
+  return {
+    ...m,
+    observeResult(result) {
+      for (const [key, ms] of Object.entries(result.timings)) {
+        if (/svd/i.test(key) && Number.isFinite(ms)) m.svdSeconds.observe(ms / 1000);
+      }
+      if (result.kind === "evaluate" && result.evaluations.length > 0) {
+        const total = result.timings.evaluateMs;
+        if (total !== undefined && Number.isFinite(total)) m.evaluationSeconds.observe(total / 1000 / result.evaluations.length);
+      }
+    },
+  };
+}

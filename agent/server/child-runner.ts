@@ -1,0 +1,156 @@
+// Runs shards in a child process speaking common/local-agent-protocol.ts, so tfjs compute never
+// blocks this process's event loop (gRPC keepalives, NATS heartbeats, cancellation keep flowing).
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { Logger } from "../../common/log.ts";
+import {
+  LOCAL_AGENT_ENTRY, localAgentChildArgs, type FromLocalAgent, type LocalAgentDescription, type LocalAgentOptions, type ToLocalAgent,
+} from "../../common/local-agent-protocol.ts";
+import type { Shard, ShardResult } from "../../common/shards.ts";
+import type { RunnerDescription, ShardRunner } from "./runner.ts";
+
+export interface ChildRunnerOptions extends LocalAgentOptions {
+  /** Entry file of the child. @default LOCAL_AGENT_ENTRY */
+  entry?: URL;
+  /** How long `close()` waits for the child to free its caches before killing it, ms. @default 10000 */
+  closeTimeoutMs?: number;
+}
+
+interface Pending {
+  resolve: (r: ShardResult) => void;
+  reject: (e: C2iError) => void;
+}
+
+export class ChildRunner implements ShardRunner {
+  private child: ChildProcess | undefined;
+  private starting: Promise<LocalAgentDescription> | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private infoWaiters: ((d: LocalAgentDescription) => void)[] = [];
+  private closing = false;
+  /** The latest description the child sent (ready or info): the answer when it is too busy to reply. */
+  private last: LocalAgentDescription | undefined;
+
+  constructor(private readonly options: ChildRunnerOptions, private readonly log: Logger) {}
+
+  /** Starts the child (if needed) and resolves with its `ready` description. */
+  start(): Promise<LocalAgentDescription> {
+    if (this.starting) return this.starting;
+    const { entry, closeTimeoutMs: _t, ...agentOptions } = this.options;
+    const child = fork(fileURLToPath(entry ?? LOCAL_AGENT_ENTRY), localAgentChildArgs(agentOptions), {
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    this.child = child;
+    this.starting = new Promise<LocalAgentDescription>((resolve, reject) => {
+      child.on("message", (raw) => {
+        const msg = raw as FromLocalAgent;
+        switch (msg.type) {
+          case "ready":
+            this.last = msg;
+            resolve(msg);
+            break;
+          case "fatal":
+            reject(new C2iError(msg.code, `compute process failed to start: ${msg.message}`));
+            break;
+          case "result":
+            this.settle(msg.result.shardId, (p) => p.resolve(msg.result));
+            break;
+          case "error":
+            this.settle(msg.shardId, (p) => p.reject(new C2iError(msg.code, msg.message)));
+            break;
+          case "info":
+            this.last = msg;
+            for (const w of this.infoWaiters.splice(0)) w(msg);
+            break;
+          case "closed":
+            break;
+        }
+      });
+      child.once("exit", (code, signal) => {
+        const why = `compute process ${child.pid} exited (${signal ?? code})`;
+        reject(new C2iError(ErrorCode.INTERNAL, why));
+        if (this.child === child) {
+          this.child = undefined;
+          this.starting = undefined;
+        }
+        if (!this.closing) this.log.error({ pid: child.pid, code, signal }, "compute process died; it restarts on the next shard");
+        for (const [id, p] of this.pending) {
+          this.pending.delete(id);
+          p.reject(new C2iError(ErrorCode.INTERNAL, `${why} while running shard ${id}`));
+        }
+      });
+    });
+    this.starting.catch(() => {});
+    return this.starting;
+  }
+
+  private settle(shardId: string, f: (p: Pending) => void): void {
+    const p = this.pending.get(shardId);
+    if (!p) return;
+    this.pending.delete(shardId);
+    f(p);
+  }
+
+  private send(msg: ToLocalAgent): void {
+    this.child?.send(msg);
+  }
+
+  async run(shard: Shard, signal?: AbortSignal): Promise<ShardResult> {
+    if (this.closing) throw new C2iError(ErrorCode.AGENT_LOST, "agent is shutting down");
+    if (this.pending.has(shard.shardId)) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shard.shardId} is already running on this agent`);
+    }
+    await this.start();
+    signal?.throwIfAborted();
+    return new Promise<ShardResult>((resolve, reject) => {
+      const onAbort = () => this.send({ type: "cancel", shardId: shard.shardId });
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const done = () => signal?.removeEventListener("abort", onAbort);
+      this.pending.set(shard.shardId, {
+        resolve: (r) => (done(), resolve(r)),
+        reject: (e) => (done(), reject(e)),
+      });
+      this.send({ type: "run", shard });
+    });
+  }
+
+  async describe(): Promise<RunnerDescription> {
+    const ready = await this.start();
+    const info = this.child
+      ? await Promise.race([
+          new Promise<LocalAgentDescription>((resolve) => {
+            this.infoWaiters.push(resolve);
+            this.send({ type: "info" });
+          }),
+          // A child deep in a synchronous kernel answers late: fall back to what it said last.
+          new Promise<LocalAgentDescription>((resolve) => setTimeout(() => resolve(this.last ?? ready), 2_000).unref()),
+        ])
+      : ready;
+    return {
+      backend: info.backend,
+      svd: info.svd,
+      device: `${info.mode} pid ${info.pid}${info.blas ? ", blas" : ""}`,
+      cachedModels: info.cachedModels,
+      memory: { rssBytes: info.memory.rssBytes, tfBytes: info.memory.tfBytes, tfTensors: info.memory.tfTensors },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill("SIGKILL"), this.options.closeTimeoutMs ?? 10_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        child.send({ type: "close" } satisfies ToLocalAgent);
+      } catch {
+        child.kill("SIGKILL");
+      }
+    });
+  }
+}

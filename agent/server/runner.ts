@@ -1,0 +1,21 @@
+// The seam between the agent's gRPC server and whatever computes shards (a child process, or a sleep in bench).
+import type { Shard, ShardResult } from "../../common/shards.ts";
+
+export interface RunnerDescription {
+  /** tfjs backend in use, e.g. "wasm+blas". */
+  backend: string;
+  /** SVD implementation, e.g. "lapack-dgesdd". */
+  svd: string;
+  /** Device description, e.g. "cpu (pid 123)". */
+  device: string;
+  /** Model refs (as the runner saw them) whose caches are loaded. */
+  cachedModels: string[];
+  memory: { rssBytes: number; tfBytes: number; tfTensors: number };
+}
+
+export interface ShardRunner {
+  /** Runs one shard; rejects with C2iError (JOB_CANCELLED when `signal` aborts it). */
+  run(shard: Shard, signal?: AbortSignal): Promise<ShardResult>;
+  describe(): Promise<RunnerDescription>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,93 @@
+// `c2i agent`: serves AgentService on --listen, computes in a child process, heartbeats on NATS.
+import { createLogger } from "../../common/log.ts";
+import type { LocalAgentOptions } from "../../common/local-agent-protocol.ts";
+import { ChildRunner } from "../../agent/server/child-runner.ts";
+import { AgentServer } from "../../agent/server/server.ts";
+import { AllowedRoots } from "../../agent/security/roots.ts";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { Command } from "../command.ts";
+import { parseFlags, parseInteger, requireString } from "../command.ts";
+import { defaultAgentId, flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, untilSignal } from "./cluster-flags.ts";
+
+const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT] [--metrics HOST:PORT]
+  --roots DIR[,DIR]      the only directories models and datasets may come from   (env C2I_ROOTS)
+  --listen HOST:PORT     AgentService address   (env C2I_LISTEN; default 127.0.0.1:7071; port 0 = any free)
+  --advertise HOST:PORT  address the coordinator dials   (env C2I_ADVERTISE; default the bound address)
+  --metrics HOST:PORT    serve Prometheus GET /metrics   (env C2I_METRICS)
+  --token T              bearer token callers must send   (env C2I_AGENT_TOKEN)
+  --id NAME              agent id   (env C2I_AGENT_ID; default <hostname>-<pid>)
+  --capacity N           shards at once   (env C2I_CAPACITY; default 1)
+  --backend B            auto|tensorflow-gpu|tensorflow|wasm|cpu   (env C2I_BACKEND; default auto)
+  --svd S                auto|lapack|typescript   (env C2I_SVD; default auto)
+  --blas-threads N       OpenBLAS threads   (env C2I_BLAS_THREADS)
+  --hf-cache DIR         hub downloads, under a root   (env C2I_HF_CACHE; default <first root>/.cache/hf)
+  --heartbeat-ms MS      heartbeat interval   (env C2I_HEARTBEAT_MS; default 1000)
+  --log-level LEVEL      pino level   (env C2I_LOG_LEVEL; default info)
+${natsUsage}
+${tlsUsage}`;
+
+const BACKENDS = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+const SVDS = ["auto", "lapack", "typescript"] as const;
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${value}"`);
+  }
+  return value as T;
+}
+
+export const agentCommand: Command = {
+  name: "agent",
+  summary: "run a compute agent (AgentService over gRPC, heartbeats on NATS)",
+  usage,
+  async run(argv) {
+    const { values: v } = parseFlags(
+      argv,
+      {
+        roots: { type: "string" }, listen: { type: "string" }, advertise: { type: "string" }, metrics: { type: "string" },
+        token: { type: "string" }, id: { type: "string" }, capacity: { type: "string" }, backend: { type: "string" },
+        svd: { type: "string" }, "blas-threads": { type: "string" }, "hf-cache": { type: "string" }, "heartbeat-ms": { type: "string" },
+        "log-level": { type: "string" }, ...natsFlags, ...tlsFlags,
+      },
+      {
+        roots: "C2I_ROOTS", listen: "C2I_LISTEN", advertise: "C2I_ADVERTISE", metrics: "C2I_METRICS", token: "C2I_AGENT_TOKEN",
+        id: "C2I_AGENT_ID", capacity: "C2I_CAPACITY", backend: "C2I_BACKEND", svd: "C2I_SVD", "blas-threads": "C2I_BLAS_THREADS",
+        "hf-cache": "C2I_HF_CACHE", "heartbeat-ms": "C2I_HEARTBEAT_MS", "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv,
+      },
+    );
+    const level = flagString(v, "log-level") ?? "info";
+    const id = flagString(v, "id") ?? defaultAgentId();
+    const log = createLogger("agent", { level }).child({ agent: id });
+    const roots = new AllowedRoots(requireString(v, "roots").split(",").map((s) => s.trim()).filter(Boolean), { hfCacheDir: flagString(v, "hf-cache") });
+    const compute: LocalAgentOptions = { agentId: id, logLevel: level };
+    const backend = oneOf(flagString(v, "backend"), BACKENDS, "backend");
+    const svd = oneOf(flagString(v, "svd"), SVDS, "svd");
+    if (backend) compute.backend = backend;
+    if (svd) compute.svd = svd;
+    if (flagString(v, "blas-threads")) compute.blasThreads = parseInteger(flagString(v, "blas-threads")!, "blas-threads", 1);
+    const runner = new ChildRunner(compute, log);
+    let server: AgentServer;
+    try {
+      server = await AgentServer.start({
+        id, roots, runner, log,
+        listen: flagString(v, "listen") ?? "127.0.0.1:7071",
+        advertise: flagString(v, "advertise"),
+        capacity: flagString(v, "capacity") ? parseInteger(flagString(v, "capacity")!, "capacity", 1) : 1,
+        token: flagString(v, "token"),
+        tls: tlsFrom(v),
+        nats: natsFrom(v, requireString(v, "nats")),
+        heartbeatMs: flagString(v, "heartbeat-ms") ? parseInteger(flagString(v, "heartbeat-ms")!, "heartbeat-ms", 10) : undefined,
+        metrics: flagString(v, "metrics"),
+      });
+    } catch (e) {
+      await runner.close();
+      throw e;
+    }
+    process.stdout.write(JSON.stringify({ agent: id, listening: server.address, metrics: server.metricsServer?.address ?? null }) + "\n");
+    const sig = await untilSignal();
+    log.info({ signal: sig }, "agent stopping");
+    await server.close();
+    return 0;
+  },
+};

@@ -1,0 +1,53 @@
+// The coordinator's gRPC server: CoordinatorService + health on --listen, TLS optional, graceful stop.
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { serverCredentials, type TlsFiles } from "../../proto/auth.ts";
+import { loadCoordinatorProto, serverOptions } from "../../proto/load.ts";
+import { coordinatorHandlers, type CoordinatorServiceDeps } from "./service.ts";
+
+export const COORDINATOR_SERVICE_NAME = "c2i.v1.CoordinatorService";
+
+export interface CoordinatorServerOptions extends CoordinatorServiceDeps {
+  /** HOST:PORT; port 0 picks a free one. */
+  listen: string;
+  tls?: TlsFiles;
+  /** Longest wait for open calls (watch streams) on close, ms. @default 5000 */
+  shutdownGraceMs?: number;
+}
+
+export class CoordinatorServer {
+  private constructor(
+    readonly address: string,
+    private readonly server: grpc.Server,
+    private readonly health: HealthImplementation,
+    private readonly graceMs: number,
+  ) {}
+
+  static async start(options: CoordinatorServerOptions): Promise<CoordinatorServer> {
+    const server = new grpc.Server(serverOptions());
+    server.addService(loadCoordinatorProto().c2i.v1.CoordinatorService.service, coordinatorHandlers(options));
+    const health = new HealthImplementation({ "": "SERVING", [COORDINATOR_SERVICE_NAME]: "SERVING" });
+    health.addToServer(server);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(options.listen, serverCredentials(options.tls), (err, p) =>
+        err ? reject(new C2iError(ErrorCode.INVALID_ARGUMENT, `coordinator cannot listen on ${options.listen}: ${err.message}`)) : resolve(p)));
+    const host = options.listen.slice(0, options.listen.lastIndexOf(":"));
+    return new CoordinatorServer(`${host}:${port}`, server, health, options.shutdownGraceMs ?? 5_000);
+  }
+
+  async close(): Promise<void> {
+    this.health.setStatus("", "NOT_SERVING");
+    this.health.setStatus(COORDINATOR_SERVICE_NAME, "NOT_SERVING");
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, this.graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

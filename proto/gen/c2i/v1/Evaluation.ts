@@ -1,0 +1,27 @@
+// Original file: proto/c2i/v1/shards.proto
+
+import type { Candidate as _c2i_v1_Candidate, Candidate__Output as _c2i_v1_Candidate__Output } from '../../c2i/v1/Candidate.ts';
+
+export interface Evaluation {
+  'candidate'?: (_c2i_v1_Candidate | null);
+  'accuracy'?: (number | string);
+  'loss'?: (number | string);
+  'n'?: (number);
+  'correct'?: (number);
+  'stoppedEarly'?: (boolean);
+  'keptRanks'?: (number)[];
+  '_candidate'?: "candidate";
+  '_stoppedEarly'?: "stoppedEarly";
+}
+
+export interface Evaluation__Output {
+  'candidate'?: (_c2i_v1_Candidate__Output | null);
+  'accuracy': (number);
+  'loss': (number);
+  'n': (number);
+  'correct': (number);
+  'stoppedEarly'?: (boolean);
+  'keptRanks': (number)[];
+  '_candidate'?: "candidate";
+  '_stoppedEarly'?: "stoppedEarly";
+}
