@@ -1,0 +1,192 @@
+// `c2i adapt`: the main job on the embedded default — coordinator, local agents, memory store and bus in one process tree.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolveDemoRefs } from "../../agent/demo/ref.ts";
+import { selectBackend } from "../../agent/compute/backend.ts";
+import { selectSvd } from "../../agent/linalg/svd/select.ts";
+import { applyRecipe } from "../../agent/work/apply.ts";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { Recipe } from "../../common/recipe.ts";
+import { createLogger } from "../../common/log.ts";
+import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
+import { JobServiceImpl } from "../../coordinator/jobs/service.ts";
+import type { ResultDocument } from "../../coordinator/plan/result.ts";
+import type { SearchSettings } from "../../coordinator/plan/settings.ts";
+import { resolveSpec } from "../../coordinator/plan/spec.ts";
+import { strategies } from "../../coordinator/plan/strategies.ts";
+import { LocalAgentPoolImpl } from "../../coordinator/pool/local.ts";
+import { CoordinatorClient } from "../../coordinator/grpc/client.ts";
+import { RemoteJobService, type ClientJobService } from "../../coordinator/grpc/remote-jobs.ts";
+import { MemoryJobStoreImpl } from "../../coordinator/store/memory.ts";
+import { writeOutputs } from "../../coordinator/report/outputs.ts";
+import { ProgressDisplay } from "../../coordinator/report/progress.ts";
+import type { Command } from "../command.ts";
+import { output, parseFlags, parseInteger, parseNumberList, requireString } from "../command.ts";
+
+const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both|…] [--out DIR] [--agents N] [--seed S] [--json]
+  --model        checkpoint directory, hf:<org>/<name>, or "demo" (the generated demo model)   (env C2I_MODEL)
+  --dataset      dataset file (.jsonl), or "demo"   (env C2I_DATASET)
+  --strategy     ${Object.keys(strategies).join(" | ")} | both (c2i and laser, compared)   (default c2i)
+  --out          output directory: result.json, recipe.json, report.html, model/   (default c2i-out; env C2I_OUT)
+  --agents       local agents (default: one per core)   (env C2I_AGENTS)
+  --seed         seed of the 100-sample adaptation split (default 0)
+  --adapt-size, --test-size, --top-m, --smallest, --rates 0.1,0.9,…, --blocks 1,2,4,8, --layers 0,1,…, --kinds mlp_in,mlp_out
+                 search settings (METHOD.md defaults)
+  --early-stop   stop evaluating a candidate once it cannot reach the best accuracy so far (faster; the chosen
+                 edit is the same, but stopped candidates' numbers cover fewer samples and depend on evaluation
+                 order and agent count, which is why it is off by default)
+  --template T   prompt template of a named dataset (loader:path), e.g. "Q: {question} A:"; see c2i datasets
+  --compare FILE another result.json to compare against in report.html (Figure 2)
+  --no-checkpoint  skip writing the adapted checkpoint (model/)
+  --mode         child|worker: local agents as processes or threads (default child)
+  --backend      auto|tensorflow-gpu|tensorflow|wasm|cpu: the agents' tfjs backend (default auto)   (env C2I_BACKEND)
+  --svd          auto|lapack|typescript: the agents' SVD, also used to write the checkpoint (default auto)   (env C2I_SVD)
+  --cache-dir    where "demo" is generated (default ~/.cache/c2i)   (env C2I_CACHE)
+  --json         print a JSON summary on stdout (progress still goes to stderr)
+  --coordinator HOST:PORT  run the jobs on a cluster (\`c2i coordinator\`) instead of local agents; the agents must
+                 reach --model/--dataset under their --roots   (env C2I_COORDINATOR)
+  --token T      the coordinator's bearer token   (env C2I_TOKEN)`;
+
+const flags = {
+  coordinator: { type: "string" }, token: { type: "string" },
+  model: { type: "string" }, dataset: { type: "string" }, strategy: { type: "string" }, out: { type: "string" },
+  agents: { type: "string" }, seed: { type: "string" }, "adapt-size": { type: "string" }, "test-size": { type: "string" },
+  "top-m": { type: "string" }, smallest: { type: "string" }, rates: { type: "string" }, blocks: { type: "string" },
+  layers: { type: "string" }, kinds: { type: "string" }, "early-stop": { type: "boolean" }, compare: { type: "string" },
+  "no-checkpoint": { type: "boolean" }, mode: { type: "string" }, backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
+  template: { type: "string" },
+} as const;
+
+type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+/** Flags → settings overrides; only flags the user gave override the strategy's preset. */
+function settingsFrom(v: Values): Partial<SearchSettings> {
+  const s: Partial<SearchSettings> = {};
+  const str = (k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
+  if (str("seed")) s.seed = parseInteger(str("seed")!, "seed");
+  if (str("adapt-size")) s.adaptSize = parseInteger(str("adapt-size")!, "adapt-size", 1);
+  if (str("test-size")) s.testSize = parseInteger(str("test-size")!, "test-size", 1);
+  if (str("top-m")) s.topM = parseInteger(str("top-m")!, "top-m", 1);
+  if (str("smallest")) s.smallest = parseInteger(str("smallest")!, "smallest", 1);
+  if (str("rates")) s.rates = parseNumberList(str("rates")!, "rates");
+  if (str("blocks")) s.blockCounts = parseNumberList(str("blocks")!, "blocks");
+  if (str("layers")) s.layers = parseNumberList(str("layers")!, "layers");
+  if (str("kinds")) s.kinds = str("kinds")!.split(",").map((k) => k.trim()).filter(Boolean);
+  if (v["early-stop"] === true) s.earlyStop = true;
+  return s;
+}
+
+function oneOf<T extends string>(v: unknown, flag: string, allowed: readonly T[]): T {
+  const value = (v ?? "auto") as T;
+  if (!allowed.includes(value)) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${String(v)}"`);
+  return value;
+}
+
+function packageVersion(spec: string): string {
+  try {
+    return (JSON.parse(readFileSync(createRequire(import.meta.url).resolve(spec), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Versions written into result.json. */
+function versions(): Record<string, string> {
+  const own = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return { c2i: own.version, node: process.version, tfjs: packageVersion("@tensorflow/tfjs/package.json") };
+}
+
+function readResult(file: string): ResultDocument {
+  try {
+    const doc = JSON.parse(readFileSync(file, "utf8")) as ResultDocument;
+    if (doc.format !== "c2i.result/1") throw new Error(`format is ${JSON.stringify(doc.format)}, expected "c2i.result/1"`);
+    return doc;
+  } catch (e) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--compare ${file}: not a c2i result.json (${(e as Error).message})`);
+  }
+}
+
+export const adaptCommand: Command = {
+  name: "adapt",
+  summary: "search the edit that adapts a model to a task; write checkpoint, recipe, result and report",
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, flags, { model: "C2I_MODEL", dataset: "C2I_DATASET", out: "C2I_OUT", agents: "C2I_AGENTS", "cache-dir": "C2I_CACHE", backend: "C2I_BACKEND", svd: "C2I_SVD", coordinator: "C2I_COORDINATOR", token: "C2I_TOKEN" });
+    const json = values.json === true;
+    const strategy = (values.strategy as string | undefined) ?? "c2i";
+    const runs = strategy === "both" ? ["c2i", "laser"] : [strategy];
+    const outDir = (values.out as string | undefined) ?? "c2i-out";
+    const mode = (values.mode as string | undefined) ?? "child";
+    if (mode !== "child" && mode !== "worker") throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--mode must be child or worker, got "${mode}"`);
+    const backend = oneOf(values.backend, "backend", ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const);
+    const svd = oneOf(values.svd, "svd", ["auto", "lapack", "typescript"] as const);
+    const agents = values.agents === undefined ? undefined : parseInteger(values.agents as string, "agents", 1);
+    const compare = values.compare ? [readResult(values.compare as string)] : [];
+    const settings = settingsFrom(values);
+    const cacheDir = values["cache-dir"] as string | undefined;
+    const refs = resolveDemoRefs(requireString(values, "model"), requireString(values, "dataset"), cacheDir);
+    const logLevel = process.env.C2I_LOG_LEVEL ?? "warn";
+    const logger = createLogger("c2i-adapt", { level: logLevel });
+
+    // Validate every job spec before any agent starts: a typo fails in milliseconds, not after start-up.
+    const task = typeof values.template === "string" ? { task: { template: values.template } } : {};
+    for (const name of runs) resolveSpec({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...task });
+    const display = new ProgressDisplay(process.stderr);
+    // --coordinator: the same loop against a cluster (coordinator/grpc/remote-jobs.ts); else the embedded default.
+    const remote = typeof values.coordinator === "string" && values.coordinator !== "" ? values.coordinator : undefined;
+    const pool = remote ? undefined : await LocalAgentPoolImpl.start({ ...(agents ? { agents } : {}), mode, agent: { logLevel, backend, svd }, logger });
+    const store = new MemoryJobStoreImpl();
+    const bus = new MemoryEventBusImpl({ logger });
+    const service: ClientJobService = remote
+      ? new RemoteJobService(new CoordinatorClient(remote, { token: typeof values.token === "string" ? values.token : undefined }))
+      : new JobServiceImpl({ store, bus, pool: pool!, logger, versions: versions() });
+    let current: string | undefined;
+    const onSignal = () => void (current && service.cancel(current));
+    process.once("SIGINT", onSignal);
+    const results: ResultDocument[] = [];
+    try {
+      for (const name of runs) {
+        const job = await service.submit({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...task });
+        current = job.id;
+        const sub = service.watch(job.id, (event, data) => display.onEvent(name, event, data));
+        const done = await service.wait(job.id);
+        sub.unsubscribe();
+        display.end();
+        if (done.state !== "succeeded") {
+          // The record keeps "CODE: message"; surface the original code (e.g. DATASET_INVALID) to the user.
+          const m = /^([A-Z_]+): ([\s\S]*)$/.exec(done.error ?? "");
+          const code = m && m[1]! in ErrorCode ? (m[1] as ErrorCode) : done.state === "cancelled" ? ErrorCode.JOB_CANCELLED : ErrorCode.SHARD_FAILED;
+          throw new C2iError(code, `${name} job ${done.state}: ${m ? m[2] : done.error ?? "no detail"}`);
+        }
+        results.push(done.result as unknown as ResultDocument);
+      }
+    } finally {
+      process.removeListener("SIGINT", onSignal);
+      await service.close();
+      await pool?.close();
+      await bus.close();
+      await store.close();
+    }
+    const writeCheckpoint = async (recipe: Recipe, dir: string) => {
+      // The plain cpu backend and the agents' SVD choice: the checkpoint `c2i apply` reproduces byte for byte.
+      await selectBackend({ prefer: "cpu", blas: "off", logger });
+      await applyRecipe(refs.model, recipe, dir, { svd: selectSvd({ prefer: svd, logger }), logger });
+    };
+    const written = await writeOutputs(outDir, results, { compare, ...(values["no-checkpoint"] === true ? {} : { writeCheckpoint }) });
+    const summary = results.map((r) => ({
+      strategy: r.strategy, edit: r.chosen.candidate, keptRanks: r.chosen.keptRanks ?? null,
+      baseline: r.baseline, chosen: { selection: r.chosen.selection, test: r.chosen.test }, seconds: r.totalMs / 1000, candidates: r.candidates.length,
+    }));
+    output(json, { out: outDir, files: written, results: summary }, () => [...results.map(describe), `wrote ${written.join(", ")}`].join("\n"));
+    return 0;
+  },
+};
+
+function describe(r: ResultDocument): string {
+  const p = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const head = r.chosen.candidate
+    ? `${r.strategy}: prune ${r.chosen.candidate.matrix} K=${r.chosen.candidate.blocks} rate ${r.chosen.candidate.rate} (kept ranks ${(r.chosen.keptRanks ?? []).join(",")})`
+    : `${r.strategy}: no edit (nothing beat the unmodified model on the ${r.sets.selection.name} set)`;
+  return `${head}\n  test accuracy ${p(r.baseline.test.accuracy)} → ${p(r.chosen.test.accuracy)} (${r.sets.test.n} samples), ` +
+    `${r.sets.selection.name} ${p(r.baseline.selection.accuracy)} → ${p(r.chosen.selection.accuracy)}; ${r.candidates.length} candidates in ${(r.totalMs / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,136 @@
+// The final result document (result.json): plain data built from a finished job's context, plus its recipe.
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { makeRecipe, type Recipe, type RecipeEdit } from "../../common/recipe.ts";
+import type { Candidate } from "../../common/shards.ts";
+import { keptRanks } from "./candidates.ts";
+import { need, type JobContext } from "./context.ts";
+import type { SetMetrics } from "./metrics.ts";
+import type { SearchSettings } from "./settings.ts";
+
+export const RESULT_FORMAT = "c2i.result/1";
+
+export interface PhaseTiming {
+  name: string;
+  /** Wall time of the phase in this run (a resumed phase counts only the time after the restart). */
+  ms: number;
+  shards: number;
+  /** Shards whose results were already stored (a resumed job). */
+  reused: number;
+}
+
+export interface AgentSummary {
+  id: string;
+  address: string;
+  backend: string;
+  svd: string;
+}
+
+export interface CandidateRow extends Candidate {
+  layer: number;
+  kind: string;
+  accuracy: number;
+  loss: number;
+  correct: number;
+  n: number;
+  stoppedEarly: boolean;
+  keptRanks?: number[];
+}
+
+export interface ScoreRow {
+  matrix: string;
+  layer: number;
+  kind: string;
+  blocks: number;
+  score: number;
+  rank: number;
+}
+
+export interface ResultDocument {
+  format: typeof RESULT_FORMAT;
+  job: string;
+  strategy: string;
+  model: { ref: string; fingerprint: string; type: string };
+  dataset: { ref: string; rows: number; protocol: string };
+  settings: SearchSettings;
+  sets: { selection: { name: string; n: number }; test: { n: number }; adapt?: { n: number } };
+  baseline: { selection: SetMetrics; test: SetMetrics };
+  /** `edit: false` = "no edit": the chosen numbers are the baseline's. */
+  chosen: { edit: boolean; candidate: Candidate | null; keptRanks?: number[]; selection: SetMetrics; test: SetMetrics };
+  /** Loss of the unmodified model in the gradient pass (c2i strategies only). */
+  gradientLoss?: number;
+  scores: ScoreRow[];
+  candidates: CandidateRow[];
+  phases: PhaseTiming[];
+  totalMs: number;
+  agents: AgentSummary[];
+  versions: Record<string, string>;
+  recipe: Recipe;
+}
+
+export interface RunFacts {
+  phases: PhaseTiming[];
+  totalMs: number;
+  agents: AgentSummary[];
+  versions: Record<string, string>;
+}
+
+export function buildResult(ctx: JobContext, facts: RunFacts): ResultDocument {
+  const prepared = need(ctx, "prepared", "result");
+  const chosen = need(ctx, "chosen", "result");
+  const sets = need(ctx, "sets", "result");
+  const info = new Map(prepared.candidates.map((m) => [m.name, m]));
+  const where = (matrix: string) => {
+    const m = info.get(matrix);
+    if (!m) throw new C2iError(ErrorCode.INTERNAL, `result: matrix ${matrix} is not among the model's candidates`);
+    return m;
+  };
+  const candidates: CandidateRow[] = need(ctx, "evaluations", "result").flatMap((e) => {
+    if (!e.candidate) return [];
+    const m = where(e.candidate.matrix);
+    const row: CandidateRow = { ...e.candidate, layer: m.layer, kind: m.kind, accuracy: e.accuracy, loss: e.loss, correct: e.correct, n: e.n, stoppedEarly: e.stoppedEarly ?? false };
+    if (e.keptRanks) row.keptRanks = e.keptRanks;
+    return [row];
+  });
+  const scores: ScoreRow[] = (ctx.scores ?? []).map((s) => {
+    const m = where(s.matrix);
+    return { matrix: s.matrix, layer: m.layer, kind: m.kind, blocks: s.blocks, score: s.score, rank: s.rank };
+  });
+  const edits: RecipeEdit[] = [];
+  let kept: number[] | undefined;
+  if (chosen.candidate) {
+    const c = chosen.candidate;
+    const m = where(c.matrix);
+    kept = chosen.keptRanks ?? keptRanks(m.rows, m.cols, c.blocks, c.rate);
+    edits.push({ matrix: c.matrix, blocks: c.blocks, rate: c.rate, keptRanks: kept, clustering: "blocks" });
+  }
+  const doc: ResultDocument = {
+    format: RESULT_FORMAT,
+    job: ctx.jobId,
+    strategy: ctx.spec.strategy,
+    model: { ref: ctx.spec.model, fingerprint: prepared.modelFingerprint, type: prepared.modelType },
+    dataset: { ref: ctx.spec.dataset, rows: prepared.rows, protocol: prepared.protocol },
+    settings: ctx.spec.settings,
+    sets: {
+      selection: { name: sets.selection.name, n: sets.selection.indices.length },
+      test: { n: sets.test.indices.length },
+      ...(sets.adapt && sets.adapt !== sets.selection && ctx.scores ? { adapt: { n: sets.adapt.indices.length } } : {}),
+    },
+    baseline: need(ctx, "baseline", "result"),
+    chosen: { edit: chosen.candidate !== null, candidate: chosen.candidate, ...(kept ? { keptRanks: kept } : {}), selection: chosen.selection, test: chosen.test },
+    scores,
+    candidates,
+    phases: facts.phases,
+    totalMs: facts.totalMs,
+    agents: facts.agents,
+    versions: facts.versions,
+    recipe: makeRecipe(prepared.modelFingerprint, prepared.modelType, edits),
+  };
+  if (ctx.gradientLoss !== undefined) doc.gradientLoss = ctx.gradientLoss;
+  return doc;
+}
+
+/** The numbers of a result without run facts (timings, agents): equal for the same job on any number of agents. */
+export function resultNumbers(doc: ResultDocument): Omit<ResultDocument, "job" | "phases" | "totalMs" | "agents"> {
+  const { job: _job, phases: _phases, totalMs: _total, agents: _agents, ...numbers } = doc;
+  return numbers;
+}

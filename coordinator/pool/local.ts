@@ -1,0 +1,179 @@
+// The embedded AgentPool: N local agents (child processes or worker threads), shards to the least-loaded one.
+import { availableParallelism } from "node:os";
+import { C2iError, ErrorCode, isC2iError } from "../../common/errors.ts";
+import { silentLogger, type Logger } from "../../common/log.ts";
+import type { LocalAgentDescription, LocalAgentOptions } from "../../common/local-agent-protocol.ts";
+import type { Shard, ShardResult } from "../../common/shards.ts";
+import { LocalAgentMode, openChannel } from "./channel.ts";
+import { LocalAgent } from "./local-agent.ts";
+import type { AgentInfo, AgentPool, ResultOf, RunOptions } from "./types.ts";
+
+export interface LocalPoolOptions {
+  /** Number of agents. @default one per core (os.availableParallelism()) */
+  agents?: number;
+  /** Child processes isolate crashes and memory; threads start faster. @default "child" */
+  mode?: LocalAgentMode;
+  /** Shards one agent is given at once (agents compute one at a time). @default 1 */
+  capacity?: number;
+  /** Agent start-up options; `agentId` is filled in per agent, `blasThreads` defaults to 1 (see spawn). @default {} */
+  agent?: Omit<LocalAgentOptions, "agentId">;
+  /** Times a shard is tried when its agent dies under it (a fresh agent replaces the dead one). @default 2 */
+  maxAttempts?: number;
+  /** Longest wait for an agent's `ready`. @default 120000 */
+  startTimeoutMs?: number;
+  /** Agent entry file. @default LOCAL_AGENT_ENTRY */
+  entry?: URL;
+  /** Forward agent logs (stderr). @default true */
+  inheritStderr?: boolean;
+  logger?: Logger;
+}
+
+interface Waiting {
+  shard: Shard;
+  options: RunOptions;
+  attempt: number;
+  resolve: (r: ShardResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export class LocalAgentPoolImpl implements AgentPool {
+  private readonly agentsList: LocalAgent[] = [];
+  private readonly queue: Waiting[] = [];
+  private readonly logger: Logger;
+  private closed = false;
+  private spawned = 0;
+
+  private constructor(private readonly options: Required<Pick<LocalPoolOptions, "agents" | "mode" | "capacity" | "maxAttempts" | "startTimeoutMs">> & LocalPoolOptions) {
+    this.logger = options.logger ?? silentLogger();
+  }
+
+  /** Start the agents and wait until every one is ready; a failed start closes those already up. */
+  static async start(options: LocalPoolOptions = {}): Promise<LocalAgentPoolImpl> {
+    const agents = options.agents ?? availableParallelism();
+    if (!Number.isInteger(agents) || agents < 1) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `local pool: agents must be an integer ≥ 1, got ${agents}`);
+    const pool = new LocalAgentPoolImpl({
+      ...options,
+      agents,
+      mode: options.mode ?? LocalAgentMode.child,
+      capacity: options.capacity ?? 1,
+      maxAttempts: options.maxAttempts ?? 2,
+      startTimeoutMs: options.startTimeoutMs ?? 120_000,
+    });
+    try {
+      await Promise.all(Array.from({ length: agents }, () => pool.spawn()));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  private async spawn(): Promise<LocalAgent> {
+    const n = this.spawned++;
+    const agentOptions: LocalAgentOptions = {
+      ...this.options.agent,
+      agentId: `local-${n}`,
+      // One BLAS thread per agent whatever the agent count: OpenBLAS sums in a thread-count-dependent
+      // order, and results must not depend on how many agents ran the job (measured: 1 vs 2 threads
+      // changed σ-gradient scores in the 15th digit).
+      blasThreads: this.options.agent?.blasThreads ?? 1,
+    };
+    const channel = openChannel({
+      mode: this.options.mode,
+      agent: agentOptions,
+      ...(this.options.entry ? { entry: this.options.entry } : {}),
+      ...(this.options.inheritStderr !== undefined ? { inheritStderr: this.options.inheritStderr } : {}),
+    });
+    const agent = new LocalAgent(agentOptions.agentId, channel, this.options.capacity, {
+      onLost: (a, lost) => this.onAgentLost(a, lost),
+      onFree: () => this.pump(),
+    });
+    this.agentsList.push(agent);
+    let description: LocalAgentDescription;
+    try {
+      description = await agent.ready(this.options.startTimeoutMs);
+    } catch (e) {
+      const i = this.agentsList.indexOf(agent);
+      if (i >= 0) this.agentsList.splice(i, 1);
+      await agent.close();
+      throw e;
+    }
+    this.logger.info({ agent: description.agentId, backend: description.backend, svd: description.svd, mode: description.mode }, "local agent ready");
+    this.pump();
+    return agent;
+  }
+
+  run<S extends Shard>(shard: S, options: RunOptions = {}): Promise<ResultOf<S>> {
+    if (this.closed) return Promise.reject(new C2iError(ErrorCode.INTERNAL, "local agent pool is closed"));
+    if (options.signal?.aborted) return Promise.reject(cancelled(shard, options.signal));
+    return new Promise<ShardResult>((resolve, reject) => {
+      // While queued, an abort removes the shard here; once dispatched the agent handle owns cancellation.
+      const onAbort = () => {
+        const i = this.queue.indexOf(w);
+        if (i >= 0) {
+          this.queue.splice(i, 1);
+          reject(cancelled(shard, options.signal!));
+        }
+      };
+      const unlisten = () => options.signal?.removeEventListener("abort", onAbort);
+      const w: Waiting = { shard, options, attempt: 1, resolve: (r) => (unlisten(), resolve(r)), reject: (e) => (unlisten(), reject(e)) };
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      this.queue.push(w);
+      this.pump();
+    }) as Promise<ResultOf<S>>;
+  }
+
+  /** Hand queued shards to the least-loaded ready agents (ties: the lowest index, for reproducible logs). */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const free = this.agentsList.filter((a) => a.isReady() && a.inFlight() < a.capacity).sort((a, b) => a.inFlight() - b.inFlight());
+      const agent = free[0];
+      if (!agent) return;
+      const w = this.queue.shift()!;
+      this.dispatch(agent, w);
+    }
+  }
+
+  private dispatch(agent: LocalAgent, w: Waiting): void {
+    agent
+      .run(w.shard, w.options)
+      .then(w.resolve, (e: unknown) => {
+        if (isC2iError(e) && e.code === ErrorCode.AGENT_LOST && w.attempt < this.options.maxAttempts && !this.closed && !w.options.signal?.aborted) {
+          w.attempt++;
+          w.options.onRetry?.(w.shard.shardId, w.attempt, e.message);
+          this.logger.warn({ shard: w.shard.shardId, attempt: w.attempt, reason: e.message }, "retrying shard on another agent");
+          this.queue.unshift(w);
+          this.pump();
+          return;
+        }
+        w.reject(e);
+      });
+  }
+
+  private onAgentLost(agent: LocalAgent, reason: string): void {
+    this.logger.error({ agent: agent.id, reason }, "local agent lost");
+    const i = this.agentsList.indexOf(agent);
+    if (i >= 0) this.agentsList.splice(i, 1);
+    if (this.closed) return;
+    this.spawn().catch((e) => {
+      this.logger.error({ err: e }, "could not replace a lost local agent");
+      if (this.agentsList.length === 0) for (const w of this.queue.splice(0)) w.reject(new C2iError(ErrorCode.AGENT_LOST, `no local agent left to run ${w.shard.shardId}: ${reason}`));
+    });
+  }
+
+  agents(): AgentInfo[] {
+    return this.agentsList.map((a) => a.info());
+  }
+
+  /** Close every agent (graceful `close`, then a kill after a grace period) and reject what is queued. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.queue.splice(0)) w.reject(new C2iError(ErrorCode.JOB_CANCELLED, `local agent pool closed before shard ${w.shard.shardId} ran`));
+    await Promise.all(this.agentsList.splice(0).map((a) => a.close()));
+  }
+}
+
+function cancelled(shard: Shard, signal: AbortSignal): C2iError {
+  const r = signal.reason;
+  return isC2iError(r) ? r : new C2iError(ErrorCode.JOB_CANCELLED, `shard ${shard.shardId} cancelled`);
+}
