@@ -107,5 +107,24 @@ export function jobStoreContract(name: string, open: () => Promise<JobStore>): v
         await store.close();
       }
     });
+
+    it("hands out copies: mutating what it returns changes nothing stored", async () => {
+      const store = await open();
+      try {
+        const a = await store.create(record());
+        a.spec.model = "changed";
+        const got = (await store.get(a.id))!;
+        expect(got.spec.model).toBe("m");
+        got.state = "failed";
+        expect((await store.get(a.id))!.state).toBe("queued");
+        const r = evaluation(`${a.id}/evaluate/0`, 0.5);
+        await store.putShardResult(a.id, r);
+        r.evaluations[0]!.loss = 99;
+        const stored = (await store.shardResults(a.id)).get(r.shardId) as EvaluateResult;
+        expect(stored.evaluations[0]!.loss).toBe(0.25);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }

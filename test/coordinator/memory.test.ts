@@ -1,12 +1,8 @@
-// The memory JobStore and EventBus pass the shared seam contracts.
+// Memory EventBus specifics: NATS-style subject matching and handler isolation.
 import { describe, expect, it } from "vitest";
 import { MemoryEventBusImpl, subjectMatches } from "../../coordinator/events/memory.ts";
-import { MemoryJobStoreImpl } from "../../coordinator/store/memory.ts";
-import { eventBusContract } from "./contracts/event-bus.ts";
-import { jobStoreContract } from "./contracts/job-store.ts";
 
-jobStoreContract("memory", async () => new MemoryJobStoreImpl());
-eventBusContract("memory", async () => new MemoryEventBusImpl());
+// The shared JobStore/EventBus contracts run against memory in test/contracts/memory.test.ts.
 
 describe("memory event bus", () => {
   it("matches subjects the NATS way", () => {
