@@ -13,7 +13,20 @@ export interface RecipeEdit {
   rate: number;
   /** Singular values kept per block (a check: recomputed on apply and compared). */
   keptRanks: number[];
-  clustering: "blocks";
+  /** Row grouping: contiguous blocks, or K-subspaces (the paper's "optimal clustering"). */
+  clustering: "blocks" | "ksubspaces";
+  /**
+   * With `ksubspaces`: the settings that reproduce the row assignment deterministically from the original
+   * weights (the iteration starts from blocks, or from seeded rows; same SVD → same assignment).
+   */
+  kSubspaces?: RecipeKSubspaces;
+}
+
+export interface RecipeKSubspaces {
+  rank?: number;
+  maxIterations?: number;
+  init?: "blocks" | "seeded";
+  seed?: number;
 }
 
 export interface Recipe {
@@ -36,6 +49,29 @@ function invalid(source: string, what: string): C2iError {
 
 function isInt(x: unknown, min: number): x is number {
   return typeof x === "number" && Number.isInteger(x) && x >= min;
+}
+
+function parseKSubspaces(v: unknown, where: string, source: string): RecipeKSubspaces {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalid(source, `${where} must be an object`);
+  const k = v as Record<string, unknown>;
+  const out: RecipeKSubspaces = {};
+  if (k.rank !== undefined) {
+    if (!isInt(k.rank, 1)) throw invalid(source, `${where}.rank must be an integer ≥ 1`);
+    out.rank = k.rank;
+  }
+  if (k.maxIterations !== undefined) {
+    if (!isInt(k.maxIterations, 1)) throw invalid(source, `${where}.maxIterations must be an integer ≥ 1`);
+    out.maxIterations = k.maxIterations;
+  }
+  if (k.init !== undefined) {
+    if (k.init !== "blocks" && k.init !== "seeded") throw invalid(source, `${where}.init must be "blocks" or "seeded"`);
+    out.init = k.init;
+  }
+  if (k.seed !== undefined) {
+    if (!isInt(k.seed, 0)) throw invalid(source, `${where}.seed must be an integer ≥ 0`);
+    out.seed = k.seed;
+  }
+  return out;
 }
 
 /** Validate a parsed recipe (from JSON text or an object); every failure names the field. */
@@ -70,8 +106,13 @@ export function parseRecipe(input: string | unknown, source = "(inline)"): Recip
     if (!Array.isArray(x.keptRanks) || x.keptRanks.length !== x.blocks || !x.keptRanks.every((k) => isInt(k, 1))) {
       throw invalid(source, `${where}.keptRanks must list one integer ≥ 1 per block`);
     }
-    if (x.clustering !== "blocks") throw invalid(source, `${where}.clustering must be "blocks"`);
-    return { matrix: x.matrix, blocks: x.blocks, rate: x.rate, keptRanks: [...(x.keptRanks as number[])], clustering: "blocks" };
+    if (x.clustering !== "blocks" && x.clustering !== "ksubspaces") throw invalid(source, `${where}.clustering must be "blocks" or "ksubspaces"`);
+    const edit: RecipeEdit = { matrix: x.matrix, blocks: x.blocks, rate: x.rate, keptRanks: [...(x.keptRanks as number[])], clustering: x.clustering };
+    if (x.kSubspaces !== undefined) {
+      if (x.clustering !== "ksubspaces") throw invalid(source, `${where}.kSubspaces is only meaningful with clustering "ksubspaces"`);
+      edit.kSubspaces = parseKSubspaces(x.kSubspaces, `${where}.kSubspaces`, source);
+    }
+    return edit;
   });
   return { version: RECIPE_VERSION, modelFingerprint: r.modelFingerprint, modelType: r.modelType, edits, factorization: "svd" };
 }

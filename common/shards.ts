@@ -17,8 +17,15 @@ export interface WorkRef {
   dataset: string;
   /** Task protocol options that change how samples are scored (see agent/tasks). */
   task?: TaskOptions;
-  /** @default "svd" */
+  /** svd | fwsvd | asvd (agent/linalg/factorizations). @default "svd" */
   factorization?: string;
+  /** Row grouping into K parts: blocks | ksubspaces. @default "blocks" */
+  clustering?: string;
+  /**
+   * Samples the weighted factorizations take their statistics from (FWSVD: gradients, ASVD: matrix
+   * inputs): the adaptation set. Score shards default to their own samples; evaluate shards need it.
+   */
+  calibration?: SampleSelection;
 }
 
 export interface TaskOptions {

@@ -1,0 +1,106 @@
+// Layer-wise probing: control tasks, metrics, the plot, and on the demo model probes that beat their controls where the answer is encoded.
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModel } from "../../agent/models/load.ts";
+import type { LanguageModel } from "../../agent/models/types.ts";
+import { controlLabels } from "../../agent/probe/control.ts";
+import { probeFeatures, type ProbeFeatures } from "../../agent/probe/features.ts";
+import { accuracy, macroF1 } from "../../agent/probe/metrics.ts";
+import { probeFromFeatures, probeModel, type ProbeRun } from "../../agent/probe/probe.ts";
+import { probeHtml } from "../../agent/probe/report.ts";
+import { loadDataset } from "../../agent/tasks/dataset.ts";
+import { loadTokenizer } from "../../agent/tokenizers/mod.ts";
+import { demoFixture, type DemoFixture } from "../work/fixture.ts";
+
+describe("probe building blocks", () => {
+  it("control labels follow word types (same type, same label) and keep the task's label values", () => {
+    const labels = Int32Array.from([0, 1, 2, 2, 1, 0, 2, 2]);
+    const types = Int32Array.from([5, 9, 5, 7, 9, 7, 5, 3]);
+    const c = controlLabels(labels, types, "type", 3);
+    expect(c[0]).toBe(c[2]);
+    expect(c[2]).toBe(c[6]);
+    expect(c[1]).toBe(c[4]);
+    expect(c[3]).toBe(c[5]);
+    for (const v of c) expect([0, 1, 2]).toContain(v);
+    expect([...controlLabels(labels, types, "type", 3)]).toEqual([...c]);
+    const r = controlLabels(Int32Array.from({ length: 400 }, (_, i) => i % 4), new Int32Array(400), "random", 1);
+    for (let k = 0; k < 4; k++) expect(r.filter((v) => v === k).length).toBeGreaterThan(60);
+  });
+
+  it("scores accuracy and macro-F1", () => {
+    expect(accuracy([0, 1, 1, 2], [0, 1, 2, 2])).toBe(0.75);
+    // class 0: F1 1; class 1: P 1, R 0.5 → 2/3; class 2: P 0.5, R 1 → 2/3
+    expect(macroF1([0, 1, 1, 2], [0, 1, 2, 2])).toBeCloseTo((1 + 2 / 3 + 2 / 3) / 3, 12);
+    expect(macroF1([1, 1], [0, 0])).toBe(0);
+  });
+
+  it("plots task and control accuracy per layer as SVG inside the HTML report", () => {
+    const run: ProbeRun = {
+      layers: [0, 1, 2].map((layer) => ({ layer, task: { accuracy: 0.3 * layer, f1: 0.2 }, control: { accuracy: 0.1, f1: 0.1 }, selectivity: 0.3 * layer - 0.1 })),
+      n: 10, train: 8, test: 2, classes: 3, control: "type", majority: 0.5,
+    };
+    const html = probeHtml("t <1>", [{ label: "original", run }, { label: "svd 0.5", run }]);
+    expect(html).toContain("<svg");
+    expect(html.match(/<polyline/g)!.length).toBe(4);
+    expect(html).toContain("stroke-dasharray");
+    expect(html).toContain("t &lt;1&gt;");
+    expect(html.match(/<tr>/g)!.length).toBe(2 * 4);
+  });
+});
+
+describe("probing the demo model", () => {
+  let fx: DemoFixture;
+  let model: LanguageModel;
+  let features: ProbeFeatures;
+  beforeAll(async () => {
+    fx = await demoFixture();
+    model = await loadModel(fx.model);
+    const indices = Array.from({ length: 240 }, (_, i) => i);
+    const before = tf.memory().numTensors;
+    features = probeFeatures(model, await loadTokenizer(fx.model), loadDataset(fx.dataset), indices);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+  afterAll(() => {
+    model?.dispose();
+    fx?.cleanup();
+  });
+
+  it("labels each sample by its answer's first token and reads one hidden state per layer", () => {
+    expect(features.layers.length).toBe(3);
+    expect(features.hidden).toBe(64);
+    expect(features.classes.length).toBeGreaterThan(10);
+    expect(features.classes.length).toBeLessThanOrEqual(24);
+    // a subject appears under several templates: fewer word types than samples
+    expect(new Set(features.types).size).toBeLessThan(features.n);
+  });
+
+  it("finds the colour after layer 0 (where attention copies the subject's class) far above its control and the embeddings", () => {
+    const run = probeFromFeatures(features, { layers: [0, 1], mlp: { steps: 80, hidden: 32 } });
+    const [emb, l1] = run.layers as [ProbeRun["layers"][0], ProbeRun["layers"][0]];
+    expect(l1.task.accuracy).toBeGreaterThan(l1.control.accuracy + 0.3);
+    expect(l1.selectivity).toBeGreaterThan(0.3);
+    expect(l1.task.accuracy).toBeGreaterThan(emb.task.accuracy + 0.3);
+    expect(l1.task.f1).toBeGreaterThan(0.5);
+  });
+});
+
+// Real checkpoints live in ../shared/models (and datasets in ../shared/data) on machines that have them.
+const shared = resolve(process.cwd(), "..", "shared");
+const models = existsSync(join(shared, "models")) ? readdirSync(join(shared, "models")).map((m) => join(shared, "models", m)).filter((d) => existsSync(join(d, "config.json"))) : [];
+const datasets = existsSync(join(shared, "data")) ? readdirSync(join(shared, "data")).filter((f) => f.endsWith(".jsonl")).map((f) => join(shared, "data", f)) : [];
+describe.skipIf(models.length === 0 || datasets.length === 0)(`probing real models (skipped: no checkpoints in ${shared}/models or no .jsonl in ${shared}/data)`, () => {
+  it("per-layer probes on the last layers beat their control tasks", async () => {
+    const model = await loadModel(models[0]!);
+    try {
+      const dataset = loadDataset(datasets[0]!);
+      const n = Math.min(300, dataset.rows.length);
+      const L = model.config.numLayers;
+      const run = probeModel(model, await loadTokenizer(models[0]!), dataset, Array.from({ length: n }, (_, i) => i), { layers: [L - 1, L], maxTokens: 128 });
+      for (const l of run.layers) expect(l.task.accuracy, `layer ${l.layer}`).toBeGreaterThan(l.control.accuracy);
+    } finally {
+      model.dispose();
+    }
+  });
+});
