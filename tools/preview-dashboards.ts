@@ -35,7 +35,7 @@ export async function writePreviews(o: PreviewOptions): Promise<string[]> {
   const end = Date.now() / 1000;
   const start = end - o.rangeSeconds;
   const query = prometheusRangeQuery(o.prometheus.replace(/\/$/, ""), start, end);
-  const vars: GrafanaVars = { rateInterval: "1m", range: `${o.rangeSeconds}s`, interval: "15s", vars: { job: ".*", agent: ".*", ...o.vars } };
+  const vars: GrafanaVars = { rateInterval: "1m", range: `${o.rangeSeconds}s`, interval: "15s", vars: { job_id: ".*", agent: ".*", ...o.vars } };
   mkdirSync(o.out, { recursive: true });
   const written: string[] = [];
   for (const d of dashboards) {

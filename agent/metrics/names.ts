@@ -8,7 +8,7 @@ export const agentMetricNames = {
   shardsInFlight: "c2i_agent_shards_in_flight",
   /** Histogram: SVD time inside score and evaluate shards (the shard's `svd*` timings), seconds. */
   svdSeconds: "c2i_agent_svd_duration_seconds",
-  /** Histogram: evaluation time per candidate in evaluate shards, seconds. */
+  /** Histogram: evaluation time per candidate in evaluate shards, seconds: one observation per evaluation (the baseline's too), at its shard's mean. */
   evaluationSeconds: "c2i_agent_evaluation_duration_seconds",
   /** Gauge: bytes held by tfjs tensors in the compute process. */
   tfjsBytes: "c2i_agent_tfjs_bytes",

@@ -1,4 +1,5 @@
 // The agent's Prometheus registry and instruments: one Registry per agent, injected, never global.
+// Labelled counters and histograms start at zero for every known label value, so rate()/increase() see the first shard.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ShardResult } from "../../common/shards.ts";
 import { agentMetricNames as n } from "./names.ts";
@@ -6,6 +7,8 @@ import { agentMetricNames as n } from "./names.ts";
 /** Shard-scale buckets: 10 ms … ~20 min. */
 const SHARD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200];
 const FAST_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const SHARD_KINDS = ["prepare", "score", "evaluate"] as const;
+const OUTCOMES = ["ok", "error", "cancelled"] as const;
 
 export interface AgentMetrics {
   registry: Registry;
@@ -18,7 +21,11 @@ export interface AgentMetrics {
   tfjsTensors: Gauge;
   computeRssBytes: Gauge;
   info: Gauge<"agent" | "backend" | "svd">;
-  /** Feeds the SVD/evaluation histograms from a finished shard's timings (`svdMs`, `evaluateMs`: milliseconds). */
+  /**
+   * Feeds the SVD/evaluation histograms from a finished shard's timings (`svdMs`, `evaluateMs`: milliseconds).
+   * Evaluation time is observed once per evaluation in the shard (its count counts candidates); a shard only
+   * reports its total, so each of its evaluations is observed at the shard's mean.
+   */
   observeResult(result: ShardResult): void;
 }
 
@@ -32,12 +39,16 @@ export function createAgentMetrics(): AgentMetrics {
     shardSeconds: new Histogram({ name: n.shardSeconds, help: "Shard wall time on this agent (s)", labelNames: ["kind"], buckets: SHARD_BUCKETS, registers: r }),
     shardsInFlight: new Gauge({ name: n.shardsInFlight, help: "Shards running or queued on this agent", registers: r }),
     svdSeconds: new Histogram({ name: n.svdSeconds, help: "SVD time within shards (s)", buckets: FAST_BUCKETS, registers: r }),
-    evaluationSeconds: new Histogram({ name: n.evaluationSeconds, help: "Evaluation time per candidate (s)", buckets: FAST_BUCKETS, registers: r }),
+    evaluationSeconds: new Histogram({ name: n.evaluationSeconds, help: "Evaluation time per candidate (s; one observation per evaluation, at its shard's mean)", buckets: FAST_BUCKETS, registers: r }),
     tfjsBytes: new Gauge({ name: n.tfjsBytes, help: "Bytes held by tfjs tensors in the compute process", registers: r }),
     tfjsTensors: new Gauge({ name: n.tfjsTensors, help: "Live tfjs tensors in the compute process", registers: r }),
     computeRssBytes: new Gauge({ name: n.computeRssBytes, help: "Resident memory of the compute process (bytes)", registers: r }),
     info: new Gauge({ name: n.info, help: "Backend and SVD of this agent (value 1)", labelNames: ["agent", "backend", "svd"], registers: r }),
   };
+  for (const kind of SHARD_KINDS) {
+    m.shardSeconds.zero({ kind });
+    for (const outcome of OUTCOMES) m.shardsTotal.inc({ kind, outcome }, 0);
+  }
   return {
     ...m,
     observeResult(result) {
@@ -46,7 +57,10 @@ export function createAgentMetrics(): AgentMetrics {
       }
       if (result.kind === "evaluate" && result.evaluations.length > 0) {
         const total = result.timings.evaluateMs;
-        if (total !== undefined && Number.isFinite(total)) m.evaluationSeconds.observe(total / 1000 / result.evaluations.length);
+        if (total !== undefined && Number.isFinite(total)) {
+          const each = total / 1000 / result.evaluations.length;
+          for (let i = 0; i < result.evaluations.length; i++) m.evaluationSeconds.observe(each);
+        }
       }
     },
   };

@@ -21,6 +21,10 @@ export interface PoolObserver {
   finished(kind: string, agent: string, seconds: number): void;
   inFlight(count: number): void;
   agents(byState: Record<AgentInfo["state"], number>): void;
+  /** Shards of one job now running on agents (0 when none). */
+  jobInFlight?(jobId: string, count: number): void;
+  /** An evaluate shard came back with this many candidates evaluated (the baseline, candidate null, not counted). */
+  evaluated?(jobId: string, candidates: number): void;
 }
 
 export interface RemotePoolOptions {
@@ -178,7 +182,9 @@ export class RemoteAgentPool implements AgentPool {
       const remote = this.directory.agents.get(agent.id)!;
       remote.inFlight++;
       this.inFlightTotal++;
-      this.runningByJob.set(jobId, (this.runningByJob.get(jobId) ?? 0) + 1);
+      const running = (this.runningByJob.get(jobId) ?? 0) + 1;
+      this.runningByJob.set(jobId, running);
+      this.options.observer?.jobInFlight?.(jobId, running);
       this.lastServed.set(jobId, ++this.serial);
       waiter.place(remote);
     }
@@ -193,6 +199,7 @@ export class RemoteAgentPool implements AgentPool {
       if (!this.waiting.some((w) => w.jobId === jobId)) this.lastServed.delete(jobId);
     }
     else this.runningByJob.set(jobId, n);
+    this.options.observer?.jobInFlight?.(jobId, Math.max(0, n));
     this.options.observer?.inFlight(this.inFlightTotal);
     this.reportAgents();
     this.pump();
@@ -224,6 +231,7 @@ export class RemoteAgentPool implements AgentPool {
           return reject(fromServiceError(err, `agent ${agent.id} (${agent.address})`));
         }
         this.options.observer?.finished(shard.kind, agent.id, (performance.now() - started) / 1000);
+        if (result?.kind === "evaluate") this.options.observer?.evaluated?.(shard.ref.jobId, result.evaluations.filter((e) => e.candidate !== null).length);
         resolve(result!);
       };
       const md = bearerMetadata(this.options.agentToken);

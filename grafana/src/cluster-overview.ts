@@ -57,11 +57,19 @@ export function clusterOverview(): Json {
             queries: [{ expr: `histogram_quantile(0.95, sum by (le, agent) (rate(c2i_coordinator_agent_shard_duration_seconds_bucket[${RI}])))`, legend: "{{agent}}" }],
           },
           {
-            title: "Retries and failures",
-            description: "Shards retried on another agent (by reason) and shards that failed for good (by error code), per interval.",
+            title: "Retries and failures", w: 6,
+            description: "Shards retried on another agent and shards that failed for good, per interval, all kinds and causes.",
             queries: [
-              { expr: `sum by (kind, reason) (increase(c2i_coordinator_shards_retried_total[${RI}]))`, legend: "retried {{kind}} ({{reason}})" },
-              { expr: `sum by (kind, code) (increase(c2i_coordinator_shards_failed_total[${RI}]))`, legend: "failed {{kind}} ({{code}})" },
+              { expr: `sum(increase(c2i_coordinator_shards_retried_total[${RI}]))`, legend: "retried" },
+              { expr: `sum(increase(c2i_coordinator_shards_failed_total[${RI}]))`, legend: "failed" },
+            ],
+          },
+          {
+            title: "Retries and failures by cause", w: 6,
+            description: "Retries by shard kind and reason, failures by shard kind and error code, per interval; only causes that occurred (empty while nothing fails).",
+            queries: [
+              { expr: `sum by (kind, reason) (increase(c2i_coordinator_shards_retried_total[${RI}])) > 0`, legend: "retried {{kind}} ({{reason}})" },
+              { expr: `sum by (kind, code) (increase(c2i_coordinator_shards_failed_total[${RI}])) > 0`, legend: "failed {{kind}} ({{code}})" },
             ],
           },
         ],
@@ -70,26 +78,39 @@ export function clusterOverview(): Json {
         row: "Jobs",
         panels: [
           {
-            title: "Jobs by state", stack: true,
-            description: "Jobs in the store by state; queued jobs wait for agents (the queue depth).",
+            title: "Job phases", type: "state-timeline", w: 24, h: 6,
+            description: "The phase each running job is in: one lane per job and phase, filled while the job is in it.",
+            queries: [{ expr: `c2i_coordinator_job_phase == 1`, legend: "{{job_id}} {{phase}}" }],
+          },
+          {
+            title: "Jobs by state", stack: true, w: 8,
+            description: "Jobs in the store by state.",
             queries: [{ expr: `sum by (state) (c2i_coordinator_jobs)`, legend: "{{state}}" }],
           },
           {
-            title: "Phases finished",
-            description: "Phases finished since the coordinator started, by phase, across all jobs: each step is a phase ending. " +
-              "(A cumulative count, not increase(): a phase's series appears at its first finish, which increase() cannot see.)",
-            queries: [{ expr: `sum by (phase) (c2i_coordinator_phase_duration_seconds_count)`, legend: "{{phase}}" }],
+            title: "Shard queue depth", stack: true, w: 8,
+            description: "Shards of running jobs' current phases neither finished nor running on an agent, per job: work waiting for agent slots.",
+            queries: [{ expr: `sum by (job_id) (c2i_coordinator_shards_pending)`, legend: "{{job_id}}" }],
           },
           {
-            title: "Phase duration p95", unit: "s",
-            description: "Wall time of finished phases by phase name, over all phases since the coordinator started " +
-              "(cumulative buckets rather than rate(), which cannot see a phase's first finish).",
-            queries: [{ expr: `histogram_quantile(0.95, sum by (le, phase) (c2i_coordinator_phase_duration_seconds_bucket))`, legend: "{{phase}}" }],
+            title: "Candidates evaluated per job", unit: "ops", w: 8,
+            description: "Candidate edits evaluated per second, per job (the baseline not counted).",
+            queries: [{ expr: `sum by (job_id) (rate(c2i_coordinator_candidates_evaluated_total[${RI}]))`, legend: "{{job_id}}" }],
           },
           {
-            title: "Best accuracy of running jobs", unit: "percentunit", min: 0, max: 1,
-            description: "Best candidate accuracy so far on the selection set, one series per running job (the job's id).",
-            queries: [{ expr: `max by (exported_job) (c2i_coordinator_best_accuracy)`, legend: "{{exported_job}}" }],
+            title: "Phases finished", w: 8,
+            description: "Phases finished per interval, by phase, across all jobs.",
+            queries: [{ expr: `sum by (phase) (increase(c2i_coordinator_phase_duration_seconds_count[${RI}]))`, legend: "{{phase}}" }],
+          },
+          {
+            title: "Phase duration p95", unit: "s", w: 8,
+            description: "Wall time of phases by phase name, p95 over the phases finished in the trailing hour (phases are too rare for a short rate window).",
+            queries: [{ expr: `histogram_quantile(0.95, sum by (le, phase) (rate(c2i_coordinator_phase_duration_seconds_bucket[1h])))`, legend: "{{phase}}" }],
+          },
+          {
+            title: "Best accuracy of running jobs", unit: "percentunit", min: 0, max: 1, w: 8,
+            description: "Best candidate accuracy so far on the selection set, one series per running job (label job_id).",
+            queries: [{ expr: `max by (job_id) (c2i_coordinator_best_accuracy)`, legend: "{{job_id}}" }],
           },
         ],
       },

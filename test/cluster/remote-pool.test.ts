@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { EvaluateShard, Shard } from "../../common/shards.ts";
 import { NatsEventBus } from "../../coordinator/events/nats.ts";
+import { CoordinatorMetrics } from "../../coordinator/metrics/registry.ts";
 import { RemoteAgentPool } from "../../coordinator/pool/remote.ts";
 import { NATS_SERVER_BIN, NatsServer } from "../fixtures/nats.ts";
 import { expectedResult } from "../fixtures/sleep-runner.ts";
@@ -54,6 +55,26 @@ describe.skipIf(!NATS_SERVER_BIN)("RemoteAgentPool", () => {
     expect(agents.flatMap((a) => a.runner.started).sort()).toEqual([...first, ...more].map((s) => s.shardId).sort());
     // Agents report their load in heartbeats: all idle again once the last ones arrive.
     await expect.poll(() => pool.agents().map((a) => a.state), { timeout: 5_000 }).toEqual(["idle", "idle", "idle"]);
+  });
+
+  it("reports each job's shards on agents and its evaluated candidates (not the baseline) to its observer", async () => {
+    const running: number[] = [];
+    const metrics = new (class extends CoordinatorMetrics {
+      override jobInFlight(jobId: string, count: number): void {
+        if (jobId === "jm") running.push(count);
+        super.jobInFlight(jobId, count);
+      }
+    })();
+    try {
+      const { pool } = await setup(2, { sleepMs: 20 }, { observer: metrics });
+      await Promise.all(Array.from({ length: 4 }, (_, i) => pool.run(evaluate("jm", i))));
+      expect(Math.max(...running)).toBe(2);
+      expect(running.at(-1)).toBe(0);
+      // Each shard evaluates the baseline and one candidate.
+      expect(await metrics.registry.metrics()).toContain('c2i_coordinator_candidates_evaluated_total{job_id="jm"} 4');
+    } finally {
+      metrics.close();
+    }
   });
 
   it("retries a shard whose compute process died on another agent, and reports the retry", async () => {

@@ -66,8 +66,14 @@ describe("grafana dashboards", () => {
         expect(series.get(q!.metric)?.has(q!.label), `${file} variable ${v.name}: ${q!.metric} has no label ${q!.label}`).toBe(true);
       }
     }
-    const job = dashboardFiles().find((f) => f.file === "job.json")!.json.templating.list.find((v: { name: string }) => v.name === "job");
+    const job = dashboardFiles().find((f) => f.file === "job.json")!.json.templating.list.find((v: { name: string }) => v.name === "job_id");
     expect(job).toBeDefined();
+  });
+
+  it("never query a c2i metric's own job or instance label (Prometheus renames those exported_*)", () => {
+    const renamed = [...series].filter(([, labels]) => [...labels].some((l) => l.startsWith("exported_"))).map(([name]) => name);
+    expect(renamed, "metrics labelled job/instance lose them to the scrape's target labels: use job_id").toEqual([]);
+    for (const p of dashboardPanels()) for (const e of p.exprs) expect(e, `${p.dashboard} / ${p.title}`).not.toContain("exported_");
   });
 
   it("select scrape jobs that the compose and Kubernetes Prometheus configs and the ServiceMonitor define", () => {

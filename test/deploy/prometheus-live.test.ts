@@ -21,7 +21,7 @@ const TOKEN = "deploy-test-token";
 /** The cluster test's small demo search: a few seconds on one agent. */
 const SETTINGS = { adaptSize: 60, testSize: 60, blockCounts: [1, 4], topM: 2, rates: [0.2, 0.6, 0.9, 0.99], evaluateShardSize: 1, sampleShardSize: 30 };
 /** Panels that only faults feed (a plain job retries and fails nothing), and GPU panels (no dcgm-exporter here). */
-const EVENT_ONLY = new Set(["Retries and failures"]);
+const EVENT_ONLY = new Set(["Retries and failures by cause"]);
 
 /** The shipped compose scrape config, its c2i jobs pointed at loopback targets, scraping every second. */
 function scrapeConfig(coordinatorMetrics: string, agentMetrics: string): object {
@@ -77,7 +77,7 @@ describe.skipIf(!NATS_SERVER_BIN || !PROMETHEUS_BIN)("dashboards on a real Prome
         held = true;
         agent.child.kill("SIGSTOP");
         try {
-          await waitFor("a scrape of the running job's best accuracy", () => prometheus.query(`c2i_coordinator_best_accuracy{exported_job="${job.id}"}`), hasData);
+          await waitFor("a scrape of the running job's best accuracy", () => prometheus.query(`c2i_coordinator_best_accuracy{job_id="${job.id}"}`), hasData);
         } finally {
           agent.child.kill("SIGCONT");
         }
@@ -89,7 +89,7 @@ describe.skipIf(!NATS_SERVER_BIN || !PROMETHEUS_BIN)("dashboards on a real Prome
     await waitFor("a scrape after the job ended", async () => (await prometheus.query(`c2i_coordinator_jobs{state="succeeded"}`)).data?.result[0]?.value?.[1], (v) => v === "1");
     end = Date.now() / 1000;
     const range = `${Math.ceil(end - start) + 5}s`;
-    vars = { rateInterval: "10s", range, interval: "1s", vars: { job: jobId, agent: ".*" } };
+    vars = { rateInterval: "10s", range, interval: "1s", vars: { job_id: jobId, agent: ".*" } };
   });
 
   afterAll(async () => {
@@ -130,13 +130,27 @@ describe.skipIf(!NATS_SERVER_BIN || !PROMETHEUS_BIN)("dashboards on a real Prome
   });
 
   it("shows the job's best accuracy over time and lists the job in the job variable", async () => {
-    const best = await prometheus.queryRange(interpolate(`c2i_coordinator_best_accuracy{exported_job=~"$job"}`, vars), start, end);
+    const best = await prometheus.queryRange(interpolate(`c2i_coordinator_best_accuracy{job_id=~"$job_id"}`, vars), start, end);
     const values = best.data!.result[0]!.values!.map(([, v]) => Number(v));
     expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
-    const variable = dashboardFiles().find((f) => f.file === "job.json")!.json.templating.list.find((v: Doc) => v.name === "job");
+    const variable = dashboardFiles().find((f) => f.file === "job.json")!.json.templating.list.find((v: Doc) => v.name === "job_id");
     const q = labelValuesQuery(variable.query.query)!;
     const listed = await prometheus.api(`label/${q.label}/values`, { "match[]": q.metric, start: String(start), end: String(end) });
     expect(listed.data as unknown as string[]).toContain(jobId);
+  });
+
+  it("records the job's phases and counts its evaluated candidates under job_id", async () => {
+    const range = vars.range;
+    const phases = await prometheus.query(`max by (phase) (max_over_time(c2i_coordinator_job_phase{job_id="${jobId}"}[${range}]))`, end);
+    const entered = Object.fromEntries((phases.data?.result ?? []).map((r) => [r.metric.phase, r.value?.[1]]));
+    // The agent was held during the evaluate phase, so a scrape saw it; shorter phases may fall between scrapes.
+    expect(entered.evaluate).toBe("1");
+    expect(Object.keys(entered)).toEqual(expect.arrayContaining(["prepare", "baseline", "score", "evaluate", "finalize"]));
+    const counted = await prometheus.query(`max_over_time(c2i_coordinator_candidates_evaluated_total{job_id="${jobId}"}[${range}])`, end);
+    const result = (await client.get(jobId)).result as { candidates: unknown[] };
+    expect(result.candidates.length).toBeGreaterThan(0);
+    // Every candidate row was evaluated on an agent (the finalize phase may evaluate the chosen one again).
+    expect(Number(counted.data?.result[0]?.value?.[1])).toBeGreaterThanOrEqual(result.candidates.length);
   });
 
   it("leaves GPU panels valid but empty where no dcgm-exporter is scraped", async () => {
@@ -147,7 +161,7 @@ describe.skipIf(!NATS_SERVER_BIN || !PROMETHEUS_BIN)("dashboards on a real Prome
 
   it("renders a static HTML preview of every dashboard from the same data (tools/preview-dashboards.ts)", async () => {
     const out = join(root, "preview");
-    const paths = await writePreviews({ prometheus: prometheus.url, out, rangeSeconds: Math.ceil(Date.now() / 1000 - start) + 5, vars: { job: jobId } });
+    const paths = await writePreviews({ prometheus: prometheus.url, out, rangeSeconds: Math.ceil(Date.now() / 1000 - start) + 5, vars: { job_id: jobId } });
     expect(paths.map((p) => p.split("/").at(-1)).sort()).toEqual(["agent-resources.html", "cluster-overview.html", "index.html", "job.html"]);
     const panels = dashboardPanels();
     for (const file of ["agent-resources", "cluster-overview", "job"]) {

@@ -23,7 +23,7 @@ describe("promqlRefs", () => {
   });
 
   it("parses Grafana label_values variable queries", () => {
-    expect(labelValuesQuery("label_values(m{a=\"b\"}, exported_job)")).toEqual({ metric: "m", label: "exported_job" });
+    expect(labelValuesQuery("label_values(m{a=\"b\"}, job_id)")).toEqual({ metric: "m", label: "job_id" });
     expect(labelValuesQuery("query_result(m)")).toBeUndefined();
   });
 });
