@@ -1,0 +1,192 @@
+// GPT-2-small-shaped gradient pass and 100-sample evaluation on wasm vs wasm+BLAS vs cpu+BLAS, side by side in one run.
+// Usage: npx tsx bench/engine/blas.ts [--samples 100] [--length 48] [--answer 4] [--micro-batch 16]
+//        [--variants wasm,wasm+blas,cpu+blas] [--threads N] [--grad-matrices all|first]
+//        [--model DIR (reuse a checkpoint written by --write DIR)] [--write DIR]
+// --grad-matrices first asks ∂L/∂W of layer 0's c_attn only: the backward still runs through every layer
+// (dX), but skips the other 47 dW products and their read-back.
+// Each variant runs in its own child process (one tfjs backend per process, as agents do) on the same
+// randomly initialised checkpoint (GPT-2 small shapes: 12 layers, 768 wide, 3072 MLP, 50257 vocab).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import { writeCheckpoint } from "../../agent/checkpoint/safetensors.ts";
+import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
+import { selectBackend } from "../../agent/compute/backend.ts";
+import { silentLogger } from "../../common/log.ts";
+import { loadModel } from "../../agent/models/load.ts";
+import type { TokenBatch } from "../../agent/models/types.ts";
+
+const GPT2_SMALL = { vocab: 50257, d: 768, layers: 12, heads: 12, inner: 3072, positions: 1024 } as const;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+
+const samples = Number(arg("--samples", "100"));
+const length = Number(arg("--length", "48"));
+const answer = Number(arg("--answer", "4"));
+const microBatch = Number(arg("--micro-batch", "16"));
+const threads = Number(arg("--threads", String(availableParallelism())));
+const gradMatrices = arg("--grad-matrices", "all");
+
+/** Deterministic uniform numbers (mulberry32) so every variant sees the same weights and tokens. */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function writeGpt2Small(dir: string): void {
+  const { vocab, d, layers, inner, positions } = GPT2_SMALL;
+  const rand = uniform(1);
+  const tensor = (name: string, shape: number[], scale: number, offset = 0) => {
+    const data = new Float32Array(shape.reduce((p, x) => p * x, 1));
+    for (let i = 0; i < data.length; i++) data[i] = offset + scale * (rand() - 0.5) * 3.46; // std ≈ scale
+    return { name, shape, data };
+  };
+  const tensors = [tensor("wte.weight", [vocab, d], 0.02), tensor("wpe.weight", [positions, d], 0.01)];
+  for (let i = 0; i < layers; i++) {
+    const p = `h.${i}.`;
+    tensors.push(
+      tensor(p + "ln_1.weight", [d], 0.0, 1), tensor(p + "ln_1.bias", [d], 0.0),
+      tensor(p + "attn.c_attn.weight", [d, 3 * d], 0.02), tensor(p + "attn.c_attn.bias", [3 * d], 0.0),
+      tensor(p + "attn.c_proj.weight", [d, d], 0.02), tensor(p + "attn.c_proj.bias", [d], 0.0),
+      tensor(p + "ln_2.weight", [d], 0.0, 1), tensor(p + "ln_2.bias", [d], 0.0),
+      tensor(p + "mlp.c_fc.weight", [d, inner], 0.02), tensor(p + "mlp.c_fc.bias", [inner], 0.0),
+      tensor(p + "mlp.c_proj.weight", [inner, d], 0.02), tensor(p + "mlp.c_proj.bias", [d], 0.0),
+    );
+  }
+  tensors.push(tensor("ln_f.weight", [d], 0.0, 1), tensor("ln_f.bias", [d], 0.0));
+  const config = { model_type: "gpt2", vocab_size: vocab, n_embd: d, n_layer: layers, n_head: GPT2_SMALL.heads, n_positions: positions, n_inner: inner, layer_norm_epsilon: 1e-5, activation_function: "gelu_new" };
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  writeCheckpoint(dir, tensors);
+}
+
+/** Matmul FLOPs: the 4 projections per layer plus attention per token, the head at answer positions. */
+function passFlops(): { forward: number; gradient: number } {
+  const { d, inner, layers, vocab } = GPT2_SMALL;
+  const tokens = samples * length;
+  const perTokenLayer = 2 * (d * 3 * d + d * d + 2 * d * inner) + 4 * length * d;
+  const body = tokens * layers * perTokenLayer;
+  const head = samples * answer * 2 * d * vocab;
+  // Backward: dX through every layer and the tied head; dW for the requested matrices only.
+  const dW = gradMatrices === "all" ? body : tokens * 2 * d * 3 * d;
+  return { forward: body + head, gradient: 2 * body + 2 * head + dW };
+}
+
+function batches(): { batch: TokenBatch; positions: Int32Array; targets: Int32Array }[] {
+  const rand = uniform(2);
+  const out = [];
+  for (let s = 0; s < samples; s += microBatch) {
+    const b = Math.min(microBatch, samples - s);
+    const ids = Int32Array.from({ length: b * length }, () => Math.floor(rand() * GPT2_SMALL.vocab));
+    const positions = new Int32Array(b * answer);
+    const targets = new Int32Array(b * answer);
+    for (let r = 0; r < b; r++) {
+      for (let j = 0; j < answer; j++) {
+        const t = length - answer - 1 + j;
+        positions[r * answer + j] = r * length + t;
+        targets[r * answer + j] = ids[r * length + t + 1]!;
+      }
+    }
+    out.push({ batch: { ids, mask: new Int32Array(b * length).fill(1), batch: b, length }, positions, targets });
+  }
+  return out;
+}
+
+async function child(variant: string, dir: string): Promise<void> {
+  const [prefer, blas] = variant === "wasm" ? ["wasm", "off"] : variant === "wasm+blas" ? ["wasm", "auto"] : ["cpu", "auto"];
+  const backend = await selectBackend({ prefer: prefer as "wasm" | "cpu", blas: blas as "auto" | "off", blasThreads: threads, logger: silentLogger() });
+  const model = await loadModel(dir);
+  const work = batches();
+  const nll = (w: (typeof work)[number]) =>
+    tf.tidy(() => {
+      const logits = model.logitsAt(w.batch, w.positions);
+      // int32 then cast: tfjs-backend-wasm 4.22's OneHot writes int32 bits whatever dtype is asked for.
+      const picked = tf.cast(tf.oneHot(tf.tensor1d(w.targets, "int32"), GPT2_SMALL.vocab), "float32");
+      return tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(logits), picked)), samples * answer)) as tf.Scalar;
+    });
+  // Warm-up on one micro-batch (kernel set-up, first allocations), not timed.
+  tf.tidy(() => model.logitsAt(work[0]!.batch, work[0]!.positions)).dispose();
+  let t = performance.now();
+  let correct = 0;
+  for (const w of work) {
+    const argmax = tf.tidy(() => tf.argMax(model.logitsAt(w.batch, w.positions), 1));
+    const picked = argmax.dataSync();
+    argmax.dispose();
+    picked.forEach((p, i) => (correct += p === w.targets[i] ? 1 : 0));
+  }
+  const evaluation = (performance.now() - t) / 1000;
+  const names = model.candidates.map((c) => c.name).slice(0, gradMatrices === "all" ? undefined : 1);
+  t = performance.now();
+  let loss = 0;
+  for (const w of work) loss += model.gradients(names, () => nll(w)).value;
+  const gradient = (performance.now() - t) / 1000;
+  model.dispose();
+  process.stdout.write(JSON.stringify({ variant, backend: backend.name, blas: backend.blas, evaluation, gradient, loss, correct }) + "\n");
+}
+
+async function parent(): Promise<void> {
+  const variants = arg("--variants", "wasm,wasm+blas,cpu+blas").split(",");
+  const reuse = process.argv.includes("--model");
+  const dir = reuse ? arg("--model", "") : mkdtempSync(join(tmpdir(), "c2i-bench-gpt2s-"));
+  try {
+    if (!reuse) writeGpt2Small(dir);
+    const blas = loadOpenBlas();
+    blas.setThreads(threads);
+    const n = 768;
+    const A = new Float32Array(n * n).fill(0.5);
+    const B = new Float32Array(n * 3072).fill(0.5);
+    const C = new Float32Array(n * 3072);
+    blas.sgemm(false, false, n, 3072, n, 1, A, n, B, 3072, 0, C, 3072);
+    let best = Infinity;
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      blas.sgemm(false, false, n, 3072, n, 1, A, n, B, 3072, 0, C, 3072);
+      best = Math.min(best, performance.now() - t);
+    }
+    const sgemm = (2 * n * n * 3072) / (best / 1000) / 1e9;
+    const results: Record<string, { evaluation: number; gradient: number; loss: number }> = {};
+    const self = fileURLToPath(import.meta.url);
+    for (const v of variants) {
+      const r = spawnSync(process.execPath, ["--import", "tsx", self, "--child", v, "--dir", dir, ...process.argv.slice(2)], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 1 << 20,
+      });
+      const line = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+      if (r.status !== 0 || !line) throw new Error(`variant ${v} failed (exit ${r.status}): ${r.stdout.slice(-500)}`);
+      results[v] = JSON.parse(line);
+    }
+    const f = passFlops();
+    const gf = (flops: number, s: number) => (flops / s / 1e9).toFixed(1);
+    const base = results["wasm"];
+    const lines = [
+      `GPT-2-small shapes, ${samples} samples × ${length} tokens (micro-batches of ${microBatch}, ${answer} answer tokens each), ∂L/∂W for ${gradMatrices === "all" ? "all 48 matrices" : "layer 0's c_attn"}, ${threads} OpenBLAS threads, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      `sgemm 768×768·768×3072 via koffi: ${sgemm.toFixed(1)} GFLOP/s; matmul work: forward ${(f.forward / 1e12).toFixed(2)} TFLOP, gradient pass ${(f.gradient / 1e12).toFixed(2)} TFLOP`,
+      "",
+      "| variant | evaluation s | eval GFLOP/s | gradient pass s | grad GFLOP/s | grad / sgemm | speed-up vs wasm (eval, grad) | loss |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      ...Object.entries(results).map(([v, r]) =>
+        `| ${v} | ${r.evaluation.toFixed(2)} | ${gf(f.forward, r.evaluation)} | ${r.gradient.toFixed(2)} | ${gf(f.gradient, r.gradient)} | ` +
+          `${((f.gradient / r.gradient / 1e9 / sgemm) * 100).toFixed(0)}% | ` +
+          `${base ? `${(base.evaluation / r.evaluation).toFixed(1)}×, ${(base.gradient / r.gradient).toFixed(1)}×` : "—"} | ${r.loss.toFixed(5)} |`,
+      ),
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  } finally {
+    if (!reuse) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes("--child")) await child(arg("--child", ""), arg("--dir", ""));
+else if (process.argv.includes("--write")) writeGpt2Small(arg("--write", ""));
+else await parent();
