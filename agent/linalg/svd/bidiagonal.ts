@@ -1,0 +1,112 @@
+// Householder bidiagonalisation A = Q B Pᵀ of a matrix stored transposed (Golub–Kahan, first stage of the SVD).
+import { makeReflector, type Reflector } from "./householder.ts";
+
+export interface Bidiagonal {
+  /** diagonal of B, n entries */
+  d: Float64Array;
+  /** superdiagonal of B, e[k] = B[k][k+1]; n entries with e[n−1] = 0 */
+  e: Float64Array;
+  /** Q = L₀ L₁ … L_{n−1}; L_k acts on indices [k, m) */
+  left: Reflector[];
+  /** P = R₀ R₁ …; R_k acts on indices [k+1, n) */
+  right: Reflector[];
+}
+
+/**
+ * Reduces A (m×n, m ≥ n), given as `at` = Aᵀ (n rows of length `ld` ≥ m), to upper bidiagonal
+ * form. `at` is overwritten. A left reflector of A is a right reflector of the rows of Aᵀ (a dot
+ * and an axpy per row); a right reflector of A is w = Σⱼ uⱼ·rowⱼ followed by rowⱼ −= τ uⱼ w.
+ * That rank-one update is deferred and fused with the next left reflector, so each step makes
+ * two passes over the trailing rows instead of three.
+ */
+export function bidiagonalize(at: Float64Array, n: number, m: number, ld = m): Bidiagonal {
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  const left: Reflector[] = new Array(n);
+  const right: Reflector[] = [];
+  const g = new Float64Array(n);
+  const w = new Float64Array(m);
+  // The pending rank-one update rowⱼ[k..m) −= pf·u[j−k]·w, from the previous step's right reflector.
+  let pending = false;
+  let pu: Float64Array = new Float64Array(0);
+  let pf = 0;
+  for (let k = 0; k < n; k++) {
+    const width = m - k;
+    if (pending) rankOne(at, k * ld + k, width, pf * pu[0], w);
+    const lk = makeReflector(at, k * ld + k, width, k);
+    left[k] = lk.refl;
+    d[k] = lk.beta;
+    const { v, tau } = lk.refl;
+    let j = k + 1;
+    for (; j + 2 <= n; j += 2) {
+      const o0 = j * ld + k;
+      const o1 = o0 + ld;
+      let d0 = 0;
+      let d1 = 0;
+      if (pending) {
+        const f0 = pf * pu[j - k];
+        const f1 = pf * pu[j + 1 - k];
+        for (let c = 0; c < width; c++) {
+          const wc = w[c];
+          const vc = v[c];
+          const x0 = at[o0 + c] - f0 * wc;
+          const x1 = at[o1 + c] - f1 * wc;
+          at[o0 + c] = x0;
+          at[o1 + c] = x1;
+          d0 += x0 * vc;
+          d1 += x1 * vc;
+        }
+      } else {
+        for (let c = 0; c < width; c++) {
+          const vc = v[c];
+          d0 += at[o0 + c] * vc;
+          d1 += at[o1 + c] * vc;
+        }
+      }
+      if (tau === 0) continue;
+      d0 *= tau;
+      d1 *= tau;
+      for (let c = 0; c < width; c++) {
+        const vc = v[c];
+        at[o0 + c] -= d0 * vc;
+        at[o1 + c] -= d1 * vc;
+      }
+    }
+    for (; j < n; j++) {
+      const o = j * ld + k;
+      if (pending) rankOne(at, o, width, pf * pu[j - k], w);
+      if (tau === 0) continue;
+      let dot = 0;
+      for (let c = 0; c < width; c++) dot += at[o + c] * v[c];
+      dot *= tau;
+      for (let c = 0; c < width; c++) at[o + c] -= dot * v[c];
+    }
+    pending = false;
+    if (k >= n - 1) continue;
+    const len = n - k - 1;
+    for (let q = 0; q < len; q++) g[q] = at[(k + 1 + q) * ld + k];
+    const rk = makeReflector(g, 0, len, k + 1);
+    e[k] = rk.beta;
+    if (len < 2) continue;
+    right.push(rk.refl);
+    if (rk.refl.tau === 0) continue;
+    // w = Σ_q u_q · row_{k+1+q}[k+1..m); the update itself waits for the next step's pass.
+    const c0 = k + 1;
+    const wlen = m - c0;
+    w.fill(0, 0, wlen);
+    const u = rk.refl.v;
+    for (let q = 0; q < len; q++) {
+      const uq = u[q];
+      const o = (k + 1 + q) * ld + c0;
+      for (let c = 0; c < wlen; c++) w[c] += uq * at[o + c];
+    }
+    pending = true;
+    pu = u;
+    pf = rk.refl.tau;
+  }
+  return { d, e, left, right };
+}
+
+function rankOne(at: Float64Array, o: number, width: number, f: number, w: Float64Array): void {
+  for (let c = 0; c < width; c++) at[o + c] -= f * w[c];
+}
