@@ -20,7 +20,18 @@ export interface RecipeEdit {
    * weights (the iteration starts from blocks, or from seeded rows; same SVD → same assignment).
    */
   kSubspaces?: RecipeKSubspaces;
+  /**
+   * FWSVD only: D's diagonal, one weight per row (√ of the Fisher row sums from the job's adaptation set).
+   * Recorded because apply has no gradients: with it the edit is reproduced exactly from the original weights.
+   */
+  rowScale?: number[];
+  /** ASVD only: S's diagonal, one scale per input column (mean |x|^0.5 over the adaptation set's inputs). */
+  colScale?: number[];
 }
+
+/** Which weighting the truncations minimised their error in (agent/linalg/factorizations). */
+export const RECIPE_FACTORIZATIONS = ["svd", "fwsvd", "asvd"] as const;
+export type RecipeFactorization = (typeof RECIPE_FACTORIZATIONS)[number];
 
 export interface RecipeKSubspaces {
   rank?: number;
@@ -36,11 +47,24 @@ export interface Recipe {
   modelType: string;
   /** Empty = "no edit": the adapted checkpoint equals the original. */
   edits: RecipeEdit[];
-  factorization: "svd";
+  /** svd: plain (block) SVD; fwsvd / asvd: every edit carries its `rowScale` / `colScale`. */
+  factorization: RecipeFactorization;
 }
 
-export function makeRecipe(modelFingerprint: string, modelType: string, edits: RecipeEdit[]): Recipe {
-  return { version: RECIPE_VERSION, modelFingerprint, modelType, edits, factorization: "svd" };
+export function makeRecipe(modelFingerprint: string, modelType: string, edits: RecipeEdit[], factorization: RecipeFactorization = "svd"): Recipe {
+  return { version: RECIPE_VERSION, modelFingerprint, modelType, edits, factorization };
+}
+
+/** The scale list an edit of `factorization` must carry (svd: none). */
+export function scaleFieldOf(factorization: RecipeFactorization): "rowScale" | "colScale" | undefined {
+  return factorization === "fwsvd" ? "rowScale" : factorization === "asvd" ? "colScale" : undefined;
+}
+
+function parseScales(v: unknown, where: string, source: string): number[] {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === "number" && Number.isFinite(x) && x > 0)) {
+    throw invalid(source, `${where} must be a non-empty list of finite positive numbers`);
+  }
+  return [...(v as number[])];
 }
 
 function invalid(source: string, what: string): C2iError {
@@ -91,7 +115,11 @@ export function parseRecipe(input: string | unknown, source = "(inline)"): Recip
     throw invalid(source, "modelFingerprint must be a hex digest");
   }
   if (typeof r.modelType !== "string" || r.modelType === "") throw invalid(source, "modelType must be a non-empty string");
-  if (r.factorization !== "svd") throw invalid(source, `factorization must be "svd", got ${JSON.stringify(r.factorization)}`);
+  if (!RECIPE_FACTORIZATIONS.includes(r.factorization as RecipeFactorization)) {
+    throw invalid(source, `factorization must be one of ${RECIPE_FACTORIZATIONS.join(", ")}, got ${JSON.stringify(r.factorization)}`);
+  }
+  const factorization = r.factorization as RecipeFactorization;
+  const needed = scaleFieldOf(factorization);
   if (!Array.isArray(r.edits)) throw invalid(source, "edits must be an array");
   const seen = new Set<string>();
   const edits = r.edits.map((e: unknown, i: number): RecipeEdit => {
@@ -112,7 +140,15 @@ export function parseRecipe(input: string | unknown, source = "(inline)"): Recip
       if (x.clustering !== "ksubspaces") throw invalid(source, `${where}.kSubspaces is only meaningful with clustering "ksubspaces"`);
       edit.kSubspaces = parseKSubspaces(x.kSubspaces, `${where}.kSubspaces`, source);
     }
+    for (const field of ["rowScale", "colScale"] as const) {
+      if (field === needed) {
+        if (x[field] === undefined) throw invalid(source, `${where}.${field} is required with factorization "${factorization}" (apply cannot recompute it without the job's samples)`);
+        edit[field] = parseScales(x[field], `${where}.${field}`, source);
+      } else if (x[field] !== undefined) {
+        throw invalid(source, `${where}.${field} is only meaningful with factorization "${field === "rowScale" ? "fwsvd" : "asvd"}"`);
+      }
+    }
     return edit;
   });
-  return { version: RECIPE_VERSION, modelFingerprint: r.modelFingerprint, modelType: r.modelType, edits, factorization: "svd" };
+  return { version: RECIPE_VERSION, modelFingerprint: r.modelFingerprint, modelType: r.modelType, edits, factorization };
 }

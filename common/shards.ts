@@ -1,5 +1,6 @@
 // The work that crosses from coordinator to agent: shards and their results, as plain data.
 // The gRPC contract (proto/c2i/v1) carries exactly these shapes; no tensors ever cross.
+import type { RecipeKSubspaces } from "./recipe.ts";
 
 /** Which rows of the dataset a shard works on, as indices into the dataset's rows (file order). */
 export interface SampleSelection {
@@ -64,6 +65,18 @@ export interface EvaluateShard {
   candidates: (Candidate | null)[];
   /** Stop a candidate once it can no longer reach this many correct answers. */
   earlyStopTarget?: number;
+  /** Report each candidate's `EditDetails` (the recipe's inputs beyond the candidate). @default false */
+  describeEdits?: boolean;
+}
+
+/** What a recipe needs, beyond the candidate, to reproduce an edit from the original weights alone. */
+export interface EditDetails {
+  /** FWSVD's row weights (D's diagonal). */
+  rowScale?: number[];
+  /** ASVD's column scales (S's diagonal). */
+  colScale?: number[];
+  /** K-subspaces settings the agent ran with (every default resolved). */
+  kSubspaces?: RecipeKSubspaces;
 }
 
 /** Asks an agent what the coordinator needs to plan: dataset size and candidate matrices. */
@@ -109,6 +122,8 @@ export interface Evaluation {
   stoppedEarly?: boolean;
   /** Kept ranks per block, for the recipe. */
   keptRanks?: number[];
+  /** Present when the shard asked for `describeEdits` and the edit needs more than the candidate. */
+  details?: EditDetails;
 }
 
 export interface EvaluateResult {

@@ -1,10 +1,12 @@
 // Shards and results between common/shards.ts shapes and c2i.v1 wire messages, both directions.
 // proto3 has no null in repeated fields and fills defaults, so optional fields are restored here.
+import type { RecipeKSubspaces } from "../common/recipe.ts";
 import type {
-  Candidate, EvaluateResult, EvaluateShard, Evaluation, PrepareResult, PrepareShard, ScoreResult, ScoreShard,
+  Candidate, EditDetails, EvaluateResult, EvaluateShard, Evaluation, PrepareResult, PrepareShard, ScoreResult, ScoreShard,
   TaskOptions, WorkRef,
 } from "../common/shards.ts";
 import type { Candidate__Output } from "./gen/c2i/v1/Candidate.ts";
+import type { EditDetails as EditDetailsMsg, EditDetails__Output } from "./gen/c2i/v1/EditDetails.ts";
 import type { EvaluateResult as EvaluateResultMsg, EvaluateResult__Output } from "./gen/c2i/v1/EvaluateResult.ts";
 import type { EvaluateShard as EvaluateShardMsg, EvaluateShard__Output } from "./gen/c2i/v1/EvaluateShard.ts";
 import type { PrepareResult as PrepareResultMsg, PrepareResult__Output } from "./gen/c2i/v1/PrepareResult.ts";
@@ -20,6 +22,8 @@ function refToWire(ref: WorkRef): WorkRefMsg {
     dataset: ref.dataset,
     ...(ref.task ? { task: { ...ref.task } } : {}),
     ...(ref.factorization !== undefined ? { factorization: ref.factorization } : {}),
+    ...(ref.clustering !== undefined ? { clustering: ref.clustering } : {}),
+    ...(ref.calibration !== undefined ? { calibration: { name: ref.calibration.name, indices: ref.calibration.indices } } : {}),
   };
 }
 
@@ -33,7 +37,31 @@ function refFromWire(m: WorkRef__Output | null | undefined): WorkRef {
     ref.task = task;
   }
   if (m?.factorization !== undefined) ref.factorization = m.factorization;
+  if (m?.clustering !== undefined) ref.clustering = m.clustering;
+  if (m?.calibration) ref.calibration = { name: m.calibration.name, indices: m.calibration.indices };
   return ref;
+}
+
+function detailsToWire(d: EditDetails): EditDetailsMsg {
+  return {
+    rowScale: d.rowScale ?? [], colScale: d.colScale ?? [],
+    ...(d.kSubspaces ? { kSubspaces: { ...d.kSubspaces } } : {}),
+  };
+}
+
+function detailsFromWire(m: EditDetails__Output): EditDetails {
+  const d: EditDetails = {};
+  if (m.rowScale.length > 0) d.rowScale = m.rowScale;
+  if (m.colScale.length > 0) d.colScale = m.colScale;
+  if (m.kSubspaces) {
+    const k: RecipeKSubspaces = {};
+    if (m.kSubspaces.rank !== undefined) k.rank = m.kSubspaces.rank;
+    if (m.kSubspaces.maxIterations !== undefined) k.maxIterations = m.kSubspaces.maxIterations;
+    if (m.kSubspaces.init === "blocks" || m.kSubspaces.init === "seeded") k.init = m.kSubspaces.init;
+    if (m.kSubspaces.seed !== undefined) k.seed = m.kSubspaces.seed;
+    d.kSubspaces = k;
+  }
+  return d;
 }
 
 function candidateFromWire(c: Candidate__Output | null | undefined): Candidate | null {
@@ -72,6 +100,7 @@ export function evaluateShardToWire(s: EvaluateShard): EvaluateShardMsg {
     shardId: s.shardId, ref: refToWire(s.ref), samples: { name: s.samples.name, indices: s.samples.indices },
     candidates: s.candidates.map((c) => (c ? { candidate: { ...c } } : {})),
     ...(s.earlyStopTarget !== undefined ? { earlyStopTarget: s.earlyStopTarget } : {}),
+    ...(s.describeEdits !== undefined ? { describeEdits: s.describeEdits } : {}),
   };
 }
 
@@ -82,6 +111,7 @@ export function evaluateShardFromWire(m: EvaluateShard__Output): EvaluateShard {
     candidates: m.candidates.map((slot) => candidateFromWire(slot.candidate)),
   };
   if (m.earlyStopTarget !== undefined) shard.earlyStopTarget = m.earlyStopTarget;
+  if (m.describeEdits !== undefined) shard.describeEdits = m.describeEdits;
   return shard;
 }
 
@@ -123,6 +153,7 @@ export function evaluateResultToWire(r: EvaluateResult): EvaluateResultMsg {
       accuracy: e.accuracy, loss: e.loss, n: e.n, correct: e.correct,
       ...(e.stoppedEarly !== undefined ? { stoppedEarly: e.stoppedEarly } : {}),
       keptRanks: e.keptRanks ?? [],
+      ...(e.details ? { details: detailsToWire(e.details) } : {}),
     })),
     timings: r.timings,
   };
@@ -135,6 +166,7 @@ export function evaluateResultFromWire(m: EvaluateResult__Output): EvaluateResul
       const out: Evaluation = { candidate: candidateFromWire(e.candidate), accuracy: e.accuracy, loss: e.loss, n: e.n, correct: e.correct };
       if (e.stoppedEarly !== undefined) out.stoppedEarly = e.stoppedEarly;
       if (e.keptRanks.length > 0) out.keptRanks = e.keptRanks;
+      if (e.details) out.details = detailsFromWire(e.details);
       return out;
     }),
     timings: timingsFromWire(m.timings),

@@ -23,6 +23,11 @@ export interface TaskRunOptions {
   logger?: Logger;
   /** Where encoded batches are kept between runs. @default one cache shared by the process */
   cache?: EncodingCache;
+  /**
+   * Evaluation only: the logits at `batch.positions` of the `index`-th batch, in place of `model.logitsAt`
+   * (e.g. from cached hidden states, agent/work/layer-cache.ts); must compute the same values. @default model.logitsAt
+   */
+  logits?: (batch: EncodedBatch, index: number) => tf.Tensor2D;
 }
 
 export interface SampleResult {
@@ -72,9 +77,14 @@ function prepare(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, i
   return { protocol, task };
 }
 
+/** The encoded batches a run over `indices` reads (from the cache when it holds them), e.g. to precompute per-batch state. */
+export function encodedTaskFor(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], options: TaskRunOptions = {}): EncodedTask {
+  return prepare(model, tokenizer, dataset, indices, options).task;
+}
+
 /** log p(target) at each target position [targets]: only those rows of logits are computed. */
-function targetLogProbs(model: LanguageModel, batch: EncodedBatch): { logProbs: tf.Tensor1D; logits: tf.Tensor2D } {
-  const logits = model.logitsAt(batch.tokens, batch.positions);
+function targetLogProbs(model: LanguageModel, batch: EncodedBatch, logitsOf?: () => tf.Tensor2D): { logProbs: tf.Tensor1D; logits: tf.Tensor2D } {
+  const logits = logitsOf ? logitsOf() : model.logitsAt(batch.tokens, batch.positions);
   const vocab = logits.shape[1];
   // oneHot's dtype argument is ignored by the wasm backend (tfjs 4.22 writes int32 bits into a float32
   // tensor), so build it as int32 and cast.
@@ -92,9 +102,10 @@ export function evaluateTask(model: LanguageModel, tokenizer: Tokenizer, dataset
   let evaluated = 0;
   let lossSum = 0;
   let stoppedEarly = false;
-  for (const batch of task.batches) {
+  const custom = options.logits;
+  for (const [index, batch] of task.batches.entries()) {
     const [logProbsT, argmaxT] = tf.tidy(() => {
-      const { logProbs, logits } = targetLogProbs(model, batch);
+      const { logProbs, logits } = targetLogProbs(model, batch, custom && (() => custom(batch, index)));
       return [logProbs, tf.argMax(logits, 1)];
     });
     let logProbs: Float32Array;

@@ -3,9 +3,12 @@ import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readSync, re
 import { basename, join, resolve } from "node:path";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
-import type { Recipe } from "../../common/recipe.ts";
+import type { Recipe, RecipeEdit } from "../../common/recipe.ts";
 import { fingerprintCheckpoint, openCheckpoint, writeSafetensors, type TensorToWrite } from "../checkpoint/safetensors.ts";
 import { factorBlocks, truncateBlocks } from "../linalg/blocks.ts";
+import { factorMatrix, truncateFactored } from "../linalg/factorizations/factorize.ts";
+import { isIdentityTransform } from "../linalg/factorizations/transform.ts";
+import type { MatrixTransform } from "../linalg/factorizations/types.ts";
 import { fromFloat32 } from "../linalg/matrix.ts";
 import type { Svd } from "../linalg/svd/types.ts";
 import type { LanguageModel } from "../models/types.ts";
@@ -22,7 +25,7 @@ export interface ApplyOptions {
 export interface ApplyReport {
   outDir: string;
   fingerprint: string;
-  edits: { matrix: string; blocks: number; rate: number; keptRanks: number[] }[];
+  edits: { matrix: string; blocks: number; rate: number; keptRanks: number[]; clustering?: "ksubspaces" }[];
   files: string[];
 }
 
@@ -40,6 +43,23 @@ function fileMetadata(file: string): Record<string, string> | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * FWSVD / ASVD edits carry their diagonal scales (recorded by the search from the adaptation set), so the
+ * weighted truncation is redone exactly from the original weights without the job's samples.
+ */
+function recipeTransform(edit: RecipeEdit, rows: number, cols: number): MatrixTransform {
+  if (edit.rowScale && edit.rowScale.length !== rows) {
+    throw new C2iError(ErrorCode.RECIPE_MISMATCH, `recipe edit ${edit.matrix}: ${edit.rowScale.length} row scales for a matrix of ${rows} rows`);
+  }
+  if (edit.colScale && edit.colScale.length !== cols) {
+    throw new C2iError(ErrorCode.RECIPE_MISMATCH, `recipe edit ${edit.matrix}: ${edit.colScale.length} column scales for a matrix of ${cols} columns`);
+  }
+  return {
+    ...(edit.rowScale ? { rowScale: Float64Array.from(edit.rowScale) } : {}),
+    ...(edit.colScale ? { colScale: Float64Array.from(edit.colScale) } : {}),
+  };
 }
 
 async function defaultLoadModel(dir: string): Promise<LanguageModel> {
@@ -76,8 +96,12 @@ export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: stri
       for (const edit of recipe.edits) {
         const info = model.candidates.find((c) => c.name === edit.matrix);
         if (!info) throw new C2iError(ErrorCode.RECIPE_MISMATCH, `recipe edits ${edit.matrix}, which is not a candidate matrix of ${modelDir}`);
-        const f = factorBlocks(fromFloat32(info.rows, info.cols, model.readMatrix(edit.matrix)), edit.blocks, options.svd);
-        const { weight, keptRanks } = truncateBlocks(f, edit.rate);
+        const w = fromFloat32(info.rows, info.cols, model.readMatrix(edit.matrix));
+        const transform = recipeTransform(edit, info.rows, info.cols);
+        const { weight, keptRanks } =
+          edit.clustering === "ksubspaces" || !isIdentityTransform(transform)
+            ? truncateFactored(factorMatrix(w, options.svd, { blocks: edit.blocks, clustering: edit.clustering, transform, ...(edit.kSubspaces ? { kSubspaces: edit.kSubspaces } : {}) }), edit.rate)
+            : truncateBlocks(factorBlocks(w, edit.blocks, options.svd), edit.rate);
         if (keptRanks.join() !== edit.keptRanks.join()) {
           throw new C2iError(
             ErrorCode.RECIPE_MISMATCH,
@@ -85,7 +109,7 @@ export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: stri
           );
         }
         model.writeMatrix(edit.matrix, weight);
-        edits.push({ matrix: edit.matrix, blocks: edit.blocks, rate: edit.rate, keptRanks });
+        edits.push({ matrix: edit.matrix, blocks: edit.blocks, rate: edit.rate, keptRanks, ...(edit.clustering === "ksubspaces" ? { clustering: edit.clustering } : {}) });
       }
       const state = model.stateDict();
       for (const edit of recipe.edits) {

@@ -2,6 +2,7 @@
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { evaluateTask, gradientPass, type TaskRunOptions } from "../tasks/run.ts";
 import type { JobState } from "./job-cache.ts";
+import { taskKey } from "./layer-cache.ts";
 
 export interface ChunkOptions {
   chunkSize: number;
@@ -9,6 +10,12 @@ export interface ChunkOptions {
   signal?: AbortSignal;
   /** For the cancellation message. */
   shardId: string;
+  /**
+   * Evaluation only: the layer the active edit touches (`numLayers` for the unedited model); chunks whose hidden
+   * states the job's layer cache holds then rerun only the layers from the deepest cached one at or below it.
+   * @default undefined (full forward)
+   */
+  editedLayer?: number;
 }
 
 export interface ChunkedEvaluation {
@@ -46,10 +53,12 @@ export async function evaluateChunked(job: JobState, indices: readonly number[],
     await checkpointCancel(options.signal, options.shardId);
     const after = indices.length - n - part.length;
     const partTarget = target === undefined ? undefined : target - correct - after;
+    const logits = options.editedLayer === undefined ? undefined : job.layers.logitsHook(taskKey(part, options.run), options.editedLayer);
     const r = evaluateTask(model, tokenizer, job.dataset, part, {
       ...options.run,
       cache: job.encoding,
       earlyStop: partTarget === undefined ? undefined : { target: partTarget },
+      ...(logits ? { logits } : {}),
     });
     for (const s of r.perSample) if (s.evaluated) lossSum += s.loss;
     correct += r.correct;

@@ -31,8 +31,13 @@ export interface ShardExecutorOptions {
   loadModel?: (dir: string) => Promise<LanguageModel>;
   /** @default agent/tokenizers loadTokenizer */
   loadTokenizer?: (dir: string) => Promise<Tokenizer>;
-  /** @default agent/tasks loadDataset */
-  loadDataset?: (ref: string) => Dataset;
+  /** Reads a dataset reference, with the job's prompt template (named datasets only) when it has one. @default agent/tasks loadDataset */
+  loadDataset?: (ref: string, template?: string) => Dataset;
+  /**
+   * Bound per job on the hidden states kept so an edit of layer ℓ reruns layers ℓ…L only (agent/work/layer-cache.ts);
+   * past it fewer layers are kept, 0 turns the cache off. @default 512 MiB
+   */
+  layerCacheBytes?: number;
   /** @default agent/checkpoint fingerprintCheckpoint */
   fingerprint?: (dir: string) => string;
   /** Clock for idle expiry. @default Date.now */
@@ -53,7 +58,8 @@ export function resolveExecutorOptions(options: ShardExecutorOptions): ResolvedE
     resolveModel: options.resolveModel ?? ((ref) => resolveModelRef(ref)),
     loadModel: options.loadModel ?? ((dir) => loadModel(dir, { logger: options.logger })),
     loadTokenizer: options.loadTokenizer ?? loadTokenizer,
-    loadDataset: options.loadDataset ?? ((ref) => loadDataset(ref)),
+    loadDataset: options.loadDataset ?? ((ref, template) => loadDataset(ref, undefined, template === undefined ? {} : { template })),
+    layerCacheBytes: options.layerCacheBytes ?? 512 * 2 ** 20,
     fingerprint: options.fingerprint ?? fingerprintCheckpoint,
     now: options.now ?? Date.now,
   };

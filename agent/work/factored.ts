@@ -1,10 +1,11 @@
 // The factors score and evaluate shards read, for the job's factorization (svd | fwsvd | asvd) and row clustering.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import type { SampleSelection, ScoreShard, WorkRef } from "../../common/shards.ts";
+import type { EditDetails, SampleSelection, ScoreShard, WorkRef } from "../../common/shards.ts";
 import { inputStatistics } from "../compress/statistics.ts";
 import { asvdTransform } from "../linalg/factorizations/activation.ts";
 import type { FactoredMatrix } from "../linalg/factorizations/factorize.ts";
 import { fisherRowScale, squaredGradient } from "../linalg/factorizations/fisher.ts";
+import { kSubspacesDefaults } from "../linalg/factorizations/ksubspaces.ts";
 import type { MatrixTransform } from "../linalg/factorizations/types.ts";
 import type { JobState } from "./job-cache.ts";
 import { factorSpecOf, isPlainSpec, sampleKey, taskRunOptions } from "./run-options.ts";
@@ -54,4 +55,19 @@ export function factoredFor(job: JobState, ref: WorkRef, matrix: string, blocks:
     transform = t;
   }
   return job.loaded.factoredFor(matrix, blocks, { clustering: spec.clustering, transform, key });
+}
+
+/**
+ * What a recipe must record to reproduce `f`'s edits without the job's samples: the diagonal scales of the
+ * weighted factorizations (exact float64 values) and K-subspaces' resolved settings. `undefined` for plain blocks.
+ */
+export function editDetails(f: FactoredMatrix, matrix: string): EditDetails | undefined {
+  if (f.transform.colFactor) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${matrix}: ASVD's Cholesky factor is an n×n matrix, too large for a recipe; the search uses the scaling variant`);
+  }
+  const d: EditDetails = {};
+  if (f.transform.rowScale) d.rowScale = Array.from(f.transform.rowScale);
+  if (f.transform.colScale) d.colScale = Array.from(f.transform.colScale);
+  if (f.clustering) d.kSubspaces = { rank: f.clustering.rank, maxIterations: kSubspacesDefaults.maxIterations, init: kSubspacesDefaults.init, seed: kSubspacesDefaults.seed };
+  return Object.keys(d).length > 0 ? d : undefined;
 }

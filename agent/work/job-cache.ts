@@ -2,8 +2,10 @@
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { WorkRef } from "../../common/shards.ts";
 import { EncodingCache } from "../tasks/encoding.ts";
+import type { MatrixTransform } from "../linalg/factorizations/types.ts";
 import type { Dataset } from "../tasks/dataset.ts";
 import type { ResolvedExecutorOptions } from "./executor-options.ts";
+import { LayerCache } from "./layer-cache.ts";
 import { LoadedModel } from "./loaded-model.ts";
 
 /** One gradient pass's results for one sample set: L and ∂L/∂W per matrix asked so far. */
@@ -17,12 +19,23 @@ export interface JobState {
   jobId: string;
   modelRef: string;
   datasetRef: string;
+  /** The job's prompt template override (`task.template`), applied when the dataset was read. */
+  template?: string;
   loaded: LoadedModel;
   dataset: Dataset;
   encoding: EncodingCache;
   /** By sample-set key (see `sampleKey`). */
   gradients: Map<string, GradientSet>;
+  /** FWSVD/ASVD transforms by `factorization|sample set|matrix` (agent/work/factored.ts). */
+  transforms: Map<string, MatrixTransform>;
+  /** Hidden states entering each layer for the evaluation sets, from the original weights. */
+  layers: LayerCache;
   lastUsed: number;
+}
+
+/** Datasets are shared by jobs with the same reference and template. */
+function datasetKey(ref: string, template: string | undefined): string {
+  return template === undefined ? ref : `${ref}\u0000${template}`;
 }
 
 interface DatasetEntry {
@@ -42,10 +55,10 @@ export class JobCache {
     this.sweep(ref.jobId);
     const known = this.jobs.get(ref.jobId);
     if (known) {
-      if (known.modelRef !== ref.model || known.datasetRef !== ref.dataset) {
+      if (known.modelRef !== ref.model || known.datasetRef !== ref.dataset || known.template !== ref.task?.template) {
         throw new C2iError(
           ErrorCode.INVALID_ARGUMENT,
-          `job ${ref.jobId} was started with model ${known.modelRef} and dataset ${known.datasetRef}, but this shard names ${ref.model} and ${ref.dataset}; one job has one model and dataset`,
+          `job ${ref.jobId} was started with model ${known.modelRef}, dataset ${known.datasetRef} and template ${JSON.stringify(known.template)}, but this shard names ${ref.model}, ${ref.dataset} and ${JSON.stringify(ref.task?.template)}; one job has one model, dataset and template`,
         );
       }
       known.lastUsed = this.options.now();
@@ -66,15 +79,17 @@ export class JobCache {
       }
       this.models.set(dir, loaded);
     }
-    let data = this.datasets.get(ref.dataset);
+    const template = ref.task?.template;
+    const dataKey = datasetKey(ref.dataset, template);
+    let data = this.datasets.get(dataKey);
     if (!data) {
       try {
-        data = { dataset: this.options.loadDataset(ref.dataset), jobs: new Set() };
+        data = { dataset: this.options.loadDataset(ref.dataset, template), jobs: new Set() };
       } catch (e) {
         if (loaded.jobs.size === 0) this.releaseModel(dir);
         throw e;
       }
-      this.datasets.set(ref.dataset, data);
+      this.datasets.set(dataKey, data);
     }
     loaded.jobs.add(ref.jobId);
     data.jobs.add(ref.jobId);
@@ -82,10 +97,13 @@ export class JobCache {
       jobId: ref.jobId,
       modelRef: ref.model,
       datasetRef: ref.dataset,
+      ...(template === undefined ? {} : { template }),
       loaded,
       dataset: data.dataset,
       encoding: new EncodingCache(32),
       gradients: new Map(),
+      transforms: new Map(),
+      layers: new LayerCache(loaded.model, this.options.layerCacheBytes, this.options.logger.child({ job: ref.jobId })),
       lastUsed: this.options.now(),
     };
     this.jobs.set(ref.jobId, job);
@@ -111,12 +129,15 @@ export class JobCache {
     if (!job) return false;
     this.jobs.delete(jobId);
     job.gradients.clear();
+    job.transforms.clear();
+    job.layers.dispose();
     job.loaded.jobs.delete(jobId);
     if (job.loaded.jobs.size === 0) this.releaseModel(job.loaded.dir);
-    const data = this.datasets.get(job.datasetRef);
+    const dataKey = datasetKey(job.datasetRef, job.template);
+    const data = this.datasets.get(dataKey);
     if (data) {
       data.jobs.delete(jobId);
-      if (data.jobs.size === 0) this.datasets.delete(job.datasetRef);
+      if (data.jobs.size === 0) this.datasets.delete(dataKey);
     }
     this.options.logger.info({ job: jobId }, "job caches dropped");
     return true;

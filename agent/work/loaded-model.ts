@@ -1,6 +1,9 @@
 // One loaded model and what is derived from its original weights alone: tokenizer, fingerprint, originals, SVD factors.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { factorBlocks, type BlockFactors } from "../linalg/blocks.ts";
+import { factorMatrix, type FactoredMatrix } from "../linalg/factorizations/factorize.ts";
+import { blocksGrouping } from "../linalg/factorizations/grouping.ts";
+import type { ClusteringName, MatrixTransform } from "../linalg/factorizations/types.ts";
 import { fromFloat32 } from "../linalg/matrix.ts";
 import type { Svd } from "../linalg/svd/types.ts";
 import type { LanguageModel, MatrixInfo } from "../models/types.ts";
@@ -22,6 +25,7 @@ export class LoadedModel {
   private fingerprintValue: string | undefined;
   private readonly originals = new Map<string, Float32Array>();
   private readonly factors = new Map<string, { f: BlockFactors; bytes: number }>();
+  private readonly factored = new Map<string, { f: FactoredMatrix; bytes: number }>();
   private factorBytesTotal = 0;
   private editing: string | undefined;
 
@@ -82,6 +86,37 @@ export class LoadedModel {
     return f;
   }
 
+  /**
+   * Factors of a weighted and/or clustered factorization (agent/linalg/factorizations), cached like
+   * `factorsFor` under `key` (which must name the transform's statistics). The identity transform with
+   * contiguous blocks reuses `factorsFor`'s factors.
+   */
+  factoredFor(name: string, blocks: number, options: { clustering: ClusteringName; transform: MatrixTransform; key: string }): FactoredMatrix {
+    const info = this.info(name);
+    const plain = options.clustering === "blocks" && Object.keys(options.transform).length === 0;
+    if (plain) return { factors: this.factorsFor(name, blocks), transform: {}, grouping: blocksGrouping(info.rows, blocks) };
+    const key = `${name}|${blocks}|${options.clustering}|${options.key}`;
+    const hit = this.factored.get(key);
+    if (hit) {
+      this.factored.delete(key);
+      this.factored.set(key, hit);
+      return hit.f;
+    }
+    if (!Number.isInteger(blocks) || blocks < 1 || blocks > info.rows) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `block count ${blocks} for ${name} must be an integer in [1, ${info.rows}] (its rows)`);
+    }
+    const f = factorMatrix(fromFloat32(info.rows, info.cols, this.original(name)), this.svd, { blocks, clustering: options.clustering, transform: options.transform });
+    const bytes = factorBytes(f.factors);
+    this.factored.set(key, { f, bytes });
+    this.factorBytesTotal += bytes;
+    for (const [k, v] of this.factored) {
+      if (this.factorBytesTotal <= this.maxFactorBytes || k === key) break;
+      this.factored.delete(k);
+      this.factorBytesTotal -= v.bytes;
+    }
+    return f;
+  }
+
   /** Run `body` with `name` temporarily replaced by `weight`; the original is restored always (also on error). */
   async withEdit<T>(name: string, weight: Float32Array, body: () => Promise<T>): Promise<T> {
     const original = this.original(name);
@@ -96,11 +131,12 @@ export class LoadedModel {
   }
 
   cachedFactorKeys(): string[] {
-    return [...this.factors.keys()];
+    return [...this.factors.keys(), ...this.factored.keys()];
   }
 
   dispose(): void {
     this.factors.clear();
+    this.factored.clear();
     this.originals.clear();
     this.model.dispose();
   }

@@ -2,17 +2,14 @@
 import { createHash } from "node:crypto";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { SampleSelection, WorkRef } from "../../common/shards.ts";
+import { type ClusteringName, type FactorizationName, isClusteringName, isFactorizationName } from "../linalg/factorizations/types.ts";
 import type { TaskRunOptions } from "../tasks/run.ts";
 import type { JobState } from "./job-cache.ts";
 
 export function taskRunOptions(ref: WorkRef, batchSize: number): TaskRunOptions {
+  // task.template is applied when the job's dataset is read (job-cache.ts): the rows already hold the final prompts.
   const task = ref.task ?? {};
-  if (task.template !== undefined) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job ${ref.jobId}: prompt templates are not supported by this agent; put the final prompts in the dataset rows`);
-  }
-  if ((ref.factorization ?? "svd") !== "svd") {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job ${ref.jobId}: factorization "${ref.factorization}" is not supported; use "svd"`);
-  }
+  factorSpecOf(ref);
   return { batchSize, maxTokens: task.maxTokens, lengthNormalise: task.lengthNormalise };
 }
 
@@ -32,4 +29,26 @@ export function checkSamples(samples: SampleSelection, job: JobState, shardId: s
 export function sampleKey(samples: SampleSelection, run: TaskRunOptions): string {
   const h = createHash("sha256").update(samples.indices.join(",")).digest("hex").slice(0, 24);
   return `${h}|${run.maxTokens ?? ""}|${run.lengthNormalise ? 1 : 0}`;
+}
+
+export interface FactorSpec {
+  factorization: FactorizationName;
+  clustering: ClusteringName;
+}
+
+/** The job's factorization and row clustering, validated (unknown names are refused with the valid ones). */
+export function factorSpecOf(ref: WorkRef): FactorSpec {
+  const factorization = ref.factorization ?? "svd";
+  const clustering = ref.clustering ?? "blocks";
+  if (!isFactorizationName(factorization)) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job ${ref.jobId}: factorization "${factorization}" is not supported; use svd, fwsvd or asvd`);
+  }
+  if (!isClusteringName(clustering)) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job ${ref.jobId}: clustering "${clustering}" is not supported; use blocks or ksubspaces`);
+  }
+  return { factorization, clustering };
+}
+
+export function isPlainSpec(spec: FactorSpec): boolean {
+  return spec.factorization === "svd" && spec.clustering === "blocks";
 }

@@ -1,9 +1,11 @@
 // The score shard: one gradient pass per (job, sample set), then σ-gradients and scores per (matrix, K) (METHOD.md).
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { MatrixScore, ScoreResult, ScoreShard } from "../../common/shards.ts";
-import { scoreMatrix, sigmaGradients } from "../linalg/blocks.ts";
+import { scoreMatrix } from "../linalg/blocks.ts";
+import { factoredSigmaGradients } from "../linalg/factorizations/factorize.ts";
 import { fromFloat32 } from "../linalg/matrix.ts";
 import { checkpointCancel, gradientChunked } from "./chunked.ts";
+import { factoredFor, prepareTransforms } from "./factored.ts";
 import type { GradientSet, JobState } from "./job-cache.ts";
 import { checkSamples, sampleKey, taskRunOptions } from "./run-options.ts";
 
@@ -46,6 +48,8 @@ export async function runScore(shard: ScoreShard, job: JobState, ctx: StepContex
   if (shard.blockCounts.length === 0) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shard.shardId}: no block counts`);
   for (const m of shard.matrices) job.loaded.info(m);
   const set = await gradientsFor(job, shard, ctx);
+  const calibration = shard.ref.calibration ?? shard.samples;
+  await prepareTransforms(job, shard.ref, shard.matrices, calibration, ctx, shard.shardId);
   const scores: MatrixScore[] = [];
   for (const matrix of shard.matrices) {
     const info = job.loaded.info(matrix);
@@ -53,10 +57,10 @@ export async function runScore(shard: ScoreShard, job: JobState, ctx: StepContex
     for (const blocks of shard.blockCounts) {
       await checkpointCancel(ctx.signal, shard.shardId);
       let t0 = performance.now();
-      const f = job.loaded.factorsFor(matrix, blocks);
+      const f = factoredFor(job, shard.ref, matrix, blocks, calibration, ctx.batchSize);
       add(ctx.timings, "svdMs", t0);
       t0 = performance.now();
-      const s = scoreMatrix(f, sigmaGradients(f, g, { smallest }), smallest);
+      const s = scoreMatrix(f.factors, factoredSigmaGradients(f, g, smallest), smallest);
       add(ctx.timings, "scoreMs", t0);
       scores.push({ matrix, blocks, score: s.score, smallest: s.smallest });
     }

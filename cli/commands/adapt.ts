@@ -35,6 +35,11 @@ const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both
   --early-stop   stop evaluating a candidate once it cannot reach the best accuracy so far (faster; the chosen
                  edit is the same, but stopped candidates' numbers cover fewer samples and depend on evaluation
                  order and agent count, which is why it is off by default)
+  --factorization svd|fwsvd|asvd  which weighting each truncation minimises its error in: plain SVD, Fisher-weighted
+                 rows (from the adaptation set's gradients) or activation-aware columns (its inputs); the recipe
+                 records the scales so \`c2i apply\` redoes the edit without the samples   (default svd)
+  --clustering blocks|ksubspaces  rows split into K contiguous blocks, or K-subspaces (the paper's "optimal
+                 clustering", slower)   (default blocks)
   --template T   prompt template of a named dataset (loader:path), e.g. "Q: {question} A:"; see c2i datasets
   --compare FILE another result.json to compare against in report.html (Figure 2)
   --no-checkpoint  skip writing the adapted checkpoint (model/)
@@ -55,6 +60,7 @@ const flags = {
   layers: { type: "string" }, kinds: { type: "string" }, "early-stop": { type: "boolean" }, compare: { type: "string" },
   "no-checkpoint": { type: "boolean" }, mode: { type: "string" }, backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
   template: { type: "string" },
+  factorization: { type: "string" }, clustering: { type: "string" },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -129,8 +135,13 @@ export const adaptCommand: Command = {
     const logger = createLogger("c2i-adapt", { level: logLevel });
 
     // Validate every job spec before any agent starts: a typo fails in milliseconds, not after start-up.
-    const task = typeof values.template === "string" ? { task: { template: values.template } } : {};
-    for (const name of runs) resolveSpec({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...task });
+    // Spec fields beside the settings: the prompt template, the factorization and the row clustering.
+    const jobOptions = {
+      ...(typeof values.template === "string" ? { task: { template: values.template } } : {}),
+      ...(typeof values.factorization === "string" ? { factorization: values.factorization } : {}),
+      ...(typeof values.clustering === "string" ? { clustering: values.clustering } : {}),
+    };
+    for (const name of runs) resolveSpec({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions });
     const display = new ProgressDisplay(process.stderr);
     // --coordinator: the same loop against a cluster (coordinator/grpc/remote-jobs.ts); else the embedded default.
     const remote = typeof values.coordinator === "string" && values.coordinator !== "" ? values.coordinator : undefined;
@@ -146,7 +157,7 @@ export const adaptCommand: Command = {
     const results: ResultDocument[] = [];
     try {
       for (const name of runs) {
-        const job = await service.submit({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...task });
+        const job = await service.submit({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions });
         current = job.id;
         const sub = service.watch(job.id, (event, data) => display.onEvent(name, event, data));
         const done = await service.wait(job.id);
@@ -185,7 +196,8 @@ export const adaptCommand: Command = {
 function describe(r: ResultDocument): string {
   const p = (x: number) => `${(100 * x).toFixed(1)}%`;
   const head = r.chosen.candidate
-    ? `${r.strategy}: prune ${r.chosen.candidate.matrix} K=${r.chosen.candidate.blocks} rate ${r.chosen.candidate.rate} (kept ranks ${(r.chosen.keptRanks ?? []).join(",")})`
+    ? `${r.strategy}: prune ${r.chosen.candidate.matrix} K=${r.chosen.candidate.blocks} rate ${r.chosen.candidate.rate} (kept ranks ${(r.chosen.keptRanks ?? []).join(",")}` +
+      `${r.recipe.factorization !== "svd" ? `, ${r.recipe.factorization}` : ""}${r.recipe.edits[0]?.clustering === "ksubspaces" ? ", K-subspaces" : ""})`
     : `${r.strategy}: no edit (nothing beat the unmodified model on the ${r.sets.selection.name} set)`;
   return `${head}\n  test accuracy ${p(r.baseline.test.accuracy)} → ${p(r.chosen.test.accuracy)} (${r.sets.test.n} samples), ` +
     `${r.sets.selection.name} ${p(r.baseline.selection.accuracy)} → ${p(r.chosen.selection.accuracy)}; ${r.candidates.length} candidates in ${(r.totalMs / 1000).toFixed(1)} s`;

@@ -19,6 +19,7 @@ export const engineFlags = {
   svd: { type: "string" },
   blas: { type: "string" },
   "cache-dir": { type: "string" },
+  template: { type: "string" },
   json: { type: "boolean" },
 } as const;
 
@@ -40,6 +41,7 @@ export const engineUsage = `  --model       checkpoint directory, hf:<org>/<name
   --svd         auto|lapack|typescript (default auto)                  (env C2I_SVD)
   --blas        auto|off (default auto)                                (env C2I_BLAS)
   --cache-dir   where "demo" is generated (default ~/.cache/c2i)       (env C2I_CACHE)
+  --template T  prompt template of a named dataset (loader:path), e.g. "Q: {question} A:"
   --json        print JSON`;
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -68,6 +70,7 @@ export async function openEngine(values: Values, jobId: string): Promise<OpenedE
   });
   try {
     const ref: WorkRef = { jobId, model: refs.model, dataset: refs.dataset };
+    if (typeof values.template === "string") ref.task = { template: values.template };
     const prepared = (await engine.executor.run({ kind: "prepare", shardId: `${jobId}-prepare`, ref })) as PrepareResult;
     return { engine, ref, prepared };
   } catch (e) {

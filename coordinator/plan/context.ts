@@ -1,6 +1,6 @@
 // What a job knows after each phase: plain data, rebuilt phase by phase from stored shard results on resume.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import type { Candidate, CandidateMatrix, Evaluation, PrepareResult, SampleSelection } from "../../common/shards.ts";
+import type { Candidate, CandidateMatrix, EditDetails, Evaluation, PrepareResult, SampleSelection } from "../../common/shards.ts";
 import type { RankedScore } from "./candidates.ts";
 import type { SetMetrics } from "./metrics.ts";
 import type { JobSpec } from "./spec.ts";
@@ -18,6 +18,8 @@ export interface Chosen {
   /** `null` = "no edit": nothing beat the unmodified model on the selection set. */
   candidate: Candidate | null;
   keptRanks?: number[];
+  /** The recipe's inputs beyond the candidate (fwsvd/asvd scales, K-subspaces settings), from the finalize shard. */
+  details?: EditDetails;
   selection: SetMetrics;
   test: SetMetrics;
 }

@@ -1,12 +1,12 @@
 // The phases of a plan as pure pairs: which shards to run given what is known, and what their results mean.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import type { Candidate, EvaluateResult, EvaluateShard, Evaluation, PrepareResult, ScoreResult, Shard, ShardResult } from "../../common/shards.ts";
+import type { Candidate, EditDetails, EvaluateResult, EvaluateShard, Evaluation, PrepareResult, SampleSelection, ScoreResult, Shard, ShardResult, WorkRef } from "../../common/shards.ts";
 import { exhaustiveCandidates, filterMatrices, gradientCandidates, rankScores } from "./candidates.ts";
 import { need, type JobContext } from "./context.ts";
 import { mergeEvaluations } from "./metrics.ts";
 import { selectBest } from "./select.ts";
 import { planSets } from "./sets.ts";
-import { chunk, shardId, splitSelection, workRef } from "./shards.ts";
+import { chunk, isWeighted, shardId, splitSelection, workRef } from "./shards.ts";
 import { Preselect } from "./settings.ts";
 import { PhaseName } from "./strategies.ts";
 
@@ -32,9 +32,20 @@ function single(results: readonly ShardResult[], phase: string): Evaluation[] {
   });
 }
 
+/** The samples weighted factorizations take their statistics from: the gradient pass's adaptation set. */
+function calibrationOf(ctx: JobContext, phase: string): SampleSelection {
+  const sets = need(ctx, "sets", phase);
+  return sets.adapt ?? sets.selection;
+}
+
+/** The WorkRef of the job's baseline, score and evaluate shards (calibration attached for fwsvd/asvd). */
+function refOf(ctx: JobContext, phase: string): WorkRef {
+  return workRef(ctx.jobId, ctx.spec, calibrationOf(ctx, phase));
+}
+
 function evalShards(ctx: JobContext, phase: string, candidate: Candidate | null): EvaluateShard[] {
   const sets = need(ctx, "sets", phase);
-  const ref = workRef(ctx.jobId, ctx.spec);
+  const ref = refOf(ctx, phase);
   return splitSelection(sets.test, ctx.spec.settings.sampleShardSize).map((samples, i) => ({
     kind: "evaluate" as const,
     shardId: shardId(ctx.jobId, phase, i),
@@ -63,7 +74,7 @@ const baseline: Phase = {
   name: PhaseName.baseline,
   shards(ctx) {
     const sets = need(ctx, "sets", "baseline");
-    const first: EvaluateShard = { kind: "evaluate", shardId: shardId(ctx.jobId, "baseline", 0), ref: workRef(ctx.jobId, ctx.spec), samples: sets.selection, candidates: [null] };
+    const first: EvaluateShard = { kind: "evaluate", shardId: shardId(ctx.jobId, "baseline", 0), ref: refOf(ctx, "baseline"), samples: sets.selection, candidates: [null] };
     const rest = evalShards(ctx, "baseline", null).map((s, i) => ({ ...s, shardId: shardId(ctx.jobId, "baseline", i + 1) }));
     return [first, ...rest];
   },
@@ -82,7 +93,7 @@ const score: Phase = {
     return chunk(need(ctx, "matrices", "score").map((m) => m.name), scoreShardSize).map((matrices, i) => ({
       kind: "score" as const,
       shardId: shardId(ctx.jobId, "score", i),
-      ref: workRef(ctx.jobId, ctx.spec),
+      ref: refOf(ctx, "score"),
       samples: adapt,
       matrices,
       blockCounts,
@@ -122,7 +133,7 @@ const evaluate: Phase = {
   shards(ctx) {
     const sets = need(ctx, "sets", "evaluate");
     const base = need(ctx, "baseline", "evaluate");
-    const ref = workRef(ctx.jobId, ctx.spec);
+    const ref = refOf(ctx, "evaluate");
     return evaluateGroups(candidatesOf(ctx), ctx.spec.settings.evaluateShardSize).map((candidates, i) => {
       const shard: EvaluateShard = { kind: "evaluate", shardId: shardId(ctx.jobId, "evaluate", i), ref, samples: sets.selection, candidates };
       if (ctx.spec.settings.earlyStop) shard.earlyStopTarget = base.selection.correct;
@@ -135,12 +146,27 @@ const evaluate: Phase = {
   },
 };
 
+/** Jobs whose recipe needs more than the candidate: weighted factorizations and K-subspaces. */
+export function needsDetails(spec: JobContext["spec"]): boolean {
+  return isWeighted(spec) || (spec.clustering !== undefined && spec.clustering !== "blocks");
+}
+
+function detailsOf(results: readonly ShardResult[]): EditDetails {
+  const e = results.length > 0 ? single(results.slice(0, 1), "finalize")[0]! : undefined;
+  if (!e?.details) {
+    throw new C2iError(ErrorCode.INTERNAL, `finalize: the agent did not report the chosen edit's details (scales / K-subspaces settings); is it older than the coordinator?`);
+  }
+  return e.details;
+}
+
 /** Finalize: the winner (if it beats the baseline on the selection set) on the test set; "no edit" needs no shard. */
 const finalize: Phase = {
   name: PhaseName.finalize,
   shards(ctx) {
     const pick = selectBest(need(ctx, "evaluations", "finalize"), need(ctx, "baseline", "finalize").selection, need(ctx, "matrixOrder", "finalize"));
-    return pick.edit && pick.best ? evalShards(ctx, "finalize", pick.best.candidate) : [];
+    if (!pick.edit || !pick.best) return [];
+    // Shard 0 also reports what the recipe needs beyond the candidate (scales, K-subspaces settings).
+    return evalShards(ctx, "finalize", pick.best.candidate).map((s, i) => (i === 0 && needsDetails(ctx.spec) ? { ...s, describeEdits: true } : s));
   },
   merge(ctx, results) {
     const base = need(ctx, "baseline", "finalize");
@@ -152,6 +178,7 @@ const finalize: Phase = {
       selection: { accuracy: best.accuracy, loss: best.loss, correct: best.correct, n: best.n },
       test: mergeEvaluations(single(results, "finalize"), "finalize/test"),
       ...(best.keptRanks ? { keptRanks: best.keptRanks } : {}),
+      ...(needsDetails(ctx.spec) ? { details: detailsOf(results) } : {}),
     };
     return { ...ctx, chosen };
   },

@@ -1,7 +1,7 @@
 // The final result document (result.json): plain data built from a finished job's context, plus its recipe.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { makeRecipe, type Recipe, type RecipeEdit } from "../../common/recipe.ts";
-import type { Candidate } from "../../common/shards.ts";
+import { makeRecipe, RECIPE_FACTORIZATIONS, scaleFieldOf, type Recipe, type RecipeEdit, type RecipeFactorization } from "../../common/recipe.ts";
+import type { Candidate, EditDetails } from "../../common/shards.ts";
 import { keptRanks } from "./candidates.ts";
 import { need, type JobContext } from "./context.ts";
 import type { SetMetrics } from "./metrics.ts";
@@ -74,6 +74,30 @@ export interface RunFacts {
   versions: Record<string, string>;
 }
 
+function recipeFactorization(name: string | undefined): RecipeFactorization {
+  const f = name ?? "svd";
+  if (!RECIPE_FACTORIZATIONS.includes(f as RecipeFactorization)) throw new C2iError(ErrorCode.INTERNAL, `result: factorization "${f}" has no recipe form`);
+  return f as RecipeFactorization;
+}
+
+/** The chosen candidate as a recipe edit, with the job's clustering and what apply needs to redo it without samples. */
+export function recipeEdit(ctx: JobContext, c: Candidate, kept: number[], details: EditDetails | undefined): RecipeEdit {
+  const factorization = recipeFactorization(ctx.spec.factorization);
+  const clustering = ctx.spec.clustering === "ksubspaces" ? "ksubspaces" : "blocks";
+  const edit: RecipeEdit = { matrix: c.matrix, blocks: c.blocks, rate: c.rate, keptRanks: kept, clustering };
+  if (clustering === "ksubspaces") {
+    if (!details?.kSubspaces) throw new C2iError(ErrorCode.INTERNAL, `result: the K-subspaces settings of ${c.matrix} were not reported by the finalize shard`);
+    edit.kSubspaces = { ...details.kSubspaces };
+  }
+  const field = scaleFieldOf(factorization);
+  if (field) {
+    const scales = details?.[field];
+    if (!scales) throw new C2iError(ErrorCode.INTERNAL, `result: the ${factorization} ${field} of ${c.matrix} was not reported by the finalize shard`);
+    edit[field] = [...scales];
+  }
+  return edit;
+}
+
 export function buildResult(ctx: JobContext, facts: RunFacts): ResultDocument {
   const prepared = need(ctx, "prepared", "result");
   const chosen = need(ctx, "chosen", "result");
@@ -101,7 +125,7 @@ export function buildResult(ctx: JobContext, facts: RunFacts): ResultDocument {
     const c = chosen.candidate;
     const m = where(c.matrix);
     kept = chosen.keptRanks ?? keptRanks(m.rows, m.cols, c.blocks, c.rate);
-    edits.push({ matrix: c.matrix, blocks: c.blocks, rate: c.rate, keptRanks: kept, clustering: "blocks" });
+    edits.push(recipeEdit(ctx, c, kept, chosen.details));
   }
   const doc: ResultDocument = {
     format: RESULT_FORMAT,
@@ -123,7 +147,7 @@ export function buildResult(ctx: JobContext, facts: RunFacts): ResultDocument {
     totalMs: facts.totalMs,
     agents: facts.agents,
     versions: facts.versions,
-    recipe: makeRecipe(prepared.modelFingerprint, prepared.modelType, edits),
+    recipe: makeRecipe(prepared.modelFingerprint, prepared.modelType, edits, recipeFactorization(ctx.spec.factorization)),
   };
   if (ctx.gradientLoss !== undefined) doc.gradientLoss = ctx.gradientLoss;
   return doc;

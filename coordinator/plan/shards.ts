@@ -21,8 +21,20 @@ export function splitSelection(set: SampleSelection, size: number): SampleSelect
   return parts.map((indices, i) => ({ name: `${set.name}@${i}`, indices }));
 }
 
-export function workRef(jobId: string, spec: JobSpec): WorkRef {
+/** Factorizations whose transform comes from samples (FWSVD: gradients, ASVD: matrix inputs). */
+export function isWeighted(spec: JobSpec): boolean {
+  return spec.factorization !== undefined && spec.factorization !== "svd";
+}
+
+/**
+ * The job's references for a shard; `calibration` (the adaptation set) is attached only for the weighted
+ * factorizations, so every shard of one job computes its transforms from the same samples.
+ */
+export function workRef(jobId: string, spec: JobSpec, calibration?: SampleSelection): WorkRef {
   const ref: WorkRef = { jobId, model: spec.model, dataset: spec.dataset };
   if (spec.task) ref.task = spec.task;
+  if (spec.factorization !== undefined) ref.factorization = spec.factorization;
+  if (spec.clustering !== undefined) ref.clustering = spec.clustering;
+  if (calibration && isWeighted(spec)) ref.calibration = calibration;
   return ref;
 }

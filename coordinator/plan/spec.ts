@@ -66,14 +66,6 @@ export function resolveSpec(input: JobSpecInput): JobSpec {
   if (input.task !== undefined) spec.task = { ...input.task };
   if (input.factorization !== undefined && input.factorization !== "svd") spec.factorization = oneOf(input.factorization, "factorization", FACTORIZATIONS);
   if (input.clustering !== undefined && input.clustering !== "blocks") spec.clustering = oneOf(input.clustering, "clustering", CLUSTERINGS);
-  if (spec.factorization !== undefined || spec.clustering !== undefined) {
-    // Agents run them (WorkRef.factorization/clustering), but workRef() does not pass them on yet and the recipe
-    // records plain blocks: a job would silently search (and write) the plain SVD. Refuse until that is wired.
-    throw new C2iError(
-      ErrorCode.INVALID_ARGUMENT,
-      `job spec: factorization "${spec.factorization ?? "svd"}" / clustering "${spec.clustering ?? "blocks"}" are not yet carried into the search's shards and recipes; use svd with blocks here (c2i compress and c2i probe support them)`,
-    );
-  }
   return spec;
 }
 

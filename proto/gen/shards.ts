@@ -5,9 +5,11 @@ import type { BlockSpectrum as _c2i_v1_BlockSpectrum, BlockSpectrum__Output as _
 import type { Candidate as _c2i_v1_Candidate, Candidate__Output as _c2i_v1_Candidate__Output } from './c2i/v1/Candidate.ts';
 import type { CandidateMatrix as _c2i_v1_CandidateMatrix, CandidateMatrix__Output as _c2i_v1_CandidateMatrix__Output } from './c2i/v1/CandidateMatrix.ts';
 import type { CandidateSlot as _c2i_v1_CandidateSlot, CandidateSlot__Output as _c2i_v1_CandidateSlot__Output } from './c2i/v1/CandidateSlot.ts';
+import type { EditDetails as _c2i_v1_EditDetails, EditDetails__Output as _c2i_v1_EditDetails__Output } from './c2i/v1/EditDetails.ts';
 import type { EvaluateResult as _c2i_v1_EvaluateResult, EvaluateResult__Output as _c2i_v1_EvaluateResult__Output } from './c2i/v1/EvaluateResult.ts';
 import type { EvaluateShard as _c2i_v1_EvaluateShard, EvaluateShard__Output as _c2i_v1_EvaluateShard__Output } from './c2i/v1/EvaluateShard.ts';
 import type { Evaluation as _c2i_v1_Evaluation, Evaluation__Output as _c2i_v1_Evaluation__Output } from './c2i/v1/Evaluation.ts';
+import type { KSubspacesSettings as _c2i_v1_KSubspacesSettings, KSubspacesSettings__Output as _c2i_v1_KSubspacesSettings__Output } from './c2i/v1/KSubspacesSettings.ts';
 import type { MatrixScore as _c2i_v1_MatrixScore, MatrixScore__Output as _c2i_v1_MatrixScore__Output } from './c2i/v1/MatrixScore.ts';
 import type { PrepareResult as _c2i_v1_PrepareResult, PrepareResult__Output as _c2i_v1_PrepareResult__Output } from './c2i/v1/PrepareResult.ts';
 import type { PrepareShard as _c2i_v1_PrepareShard, PrepareShard__Output as _c2i_v1_PrepareShard__Output } from './c2i/v1/PrepareShard.ts';
@@ -28,9 +30,11 @@ export interface ProtoGrpcType {
       Candidate: MessageTypeDefinition<_c2i_v1_Candidate, _c2i_v1_Candidate__Output>
       CandidateMatrix: MessageTypeDefinition<_c2i_v1_CandidateMatrix, _c2i_v1_CandidateMatrix__Output>
       CandidateSlot: MessageTypeDefinition<_c2i_v1_CandidateSlot, _c2i_v1_CandidateSlot__Output>
+      EditDetails: MessageTypeDefinition<_c2i_v1_EditDetails, _c2i_v1_EditDetails__Output>
       EvaluateResult: MessageTypeDefinition<_c2i_v1_EvaluateResult, _c2i_v1_EvaluateResult__Output>
       EvaluateShard: MessageTypeDefinition<_c2i_v1_EvaluateShard, _c2i_v1_EvaluateShard__Output>
       Evaluation: MessageTypeDefinition<_c2i_v1_Evaluation, _c2i_v1_Evaluation__Output>
+      KSubspacesSettings: MessageTypeDefinition<_c2i_v1_KSubspacesSettings, _c2i_v1_KSubspacesSettings__Output>
       MatrixScore: MessageTypeDefinition<_c2i_v1_MatrixScore, _c2i_v1_MatrixScore__Output>
       PrepareResult: MessageTypeDefinition<_c2i_v1_PrepareResult, _c2i_v1_PrepareResult__Output>
       PrepareShard: MessageTypeDefinition<_c2i_v1_PrepareShard, _c2i_v1_PrepareShard__Output>

@@ -101,9 +101,53 @@ describe("factorizations in the search", () => {
     expect(() => parseRecipe(JSON.stringify({ ...recipe, edits: [{ ...recipe.edits[0], kSubspaces: { init: "random" } }] }))).toThrow(/init must be/);
   });
 
-  it("job specs validate factorization and clustering, and refuse them until the coordinator carries them into shards and recipes", () => {
+  it.each([
+    ["fwsvd", "rowScale"],
+    ["asvd", "colScale"],
+  ] as const)("%s + ksubspaces: the evaluate shard reports the %s and K-subspaces settings, and `apply` redoes the edit from them alone", async (factorization, field) => {
+    const ex = new ShardExecutor({ svd: fx.svd, chunkSize: 8 });
+    let result: EvaluateResult;
+    try {
+      const r = ref(`job-details-${factorization}`, { factorization, clustering: "ksubspaces", calibration: samples });
+      result = (await ex.run({ kind: "evaluate", shardId: "f", ref: r, samples, candidates: [{ matrix: PLANTED, blocks: 2, rate: 0.5 }], describeEdits: true })) as EvaluateResult;
+      const silent = (await ex.run({ kind: "evaluate", shardId: "g", ref: r, samples, candidates: [{ matrix: PLANTED, blocks: 2, rate: 0.5 }] })) as EvaluateResult;
+      expect(silent.evaluations[0]!.details).toBeUndefined();
+    } finally {
+      await ex.close();
+    }
+    const e = result.evaluations[0]!;
+    const details = e.details!;
+    expect(details[field]!.every((x) => x > 0)).toBe(true);
+    expect(details[field === "rowScale" ? "colScale" : "rowScale"]).toBeUndefined();
+    expect(details.kSubspaces).toMatchObject({ maxIterations: 10, init: "blocks", seed: 0 });
+    const model = await loadModel(fx.model);
+    let expected: Float32Array;
+    try {
+      const info = model.candidates.find((c) => c.name === PLANTED)!;
+      expect(details[field]).toHaveLength(field === "rowScale" ? info.rows : info.cols);
+      // What the agent swapped in: the same factorization with the transform it computed (the defaults it ran with).
+      const transform = { [field]: Float64Array.from(details[field]!) };
+      ({ weight: expected } = truncateFactored(factorMatrix(fromFloat32(info.rows, info.cols, model.readMatrix(PLANTED)), fx.svd, { blocks: 2, clustering: "ksubspaces", transform }), 0.5));
+    } finally {
+      model.dispose();
+    }
+    const edit = { matrix: PLANTED, blocks: 2, rate: 0.5, keptRanks: e.keptRanks!, clustering: "ksubspaces" as const, kSubspaces: details.kSubspaces!, [field]: details[field] };
+    const recipe = parseRecipe(JSON.stringify(makeRecipe(fingerprintCheckpoint(fx.model), "llama", [edit], factorization)));
+    const dir = join(out, `details-${factorization}`);
+    await applyRecipe(fx.model, recipe, dir, { svd: fx.svd });
+    const written = await loadModel(dir);
+    try {
+      expect(Buffer.from(written.readMatrix(PLANTED).buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    } finally {
+      written.dispose();
+    }
+    const wrong = { ...recipe, edits: [{ ...recipe.edits[0]!, [field]: details[field]!.slice(1) }] };
+    await expect(applyRecipe(fx.model, wrong, join(out, `wrong-${factorization}`), { svd: fx.svd })).rejects.toThrow(/scales for a matrix of/);
+  });
+
+  it("job specs validate factorization and clustering (the coordinator carries them into shards and recipes)", () => {
     expect(() => resolveSpec({ model: "m", dataset: "d", factorization: "nmf" })).toThrow(/must be one of svd, fwsvd, asvd/);
-    expect(() => resolveSpec({ model: "m", dataset: "d", clustering: "ksubspaces" })).toThrow(/not yet carried/);
+    expect(resolveSpec({ model: "m", dataset: "d", factorization: "fwsvd", clustering: "ksubspaces" })).toMatchObject({ factorization: "fwsvd", clustering: "ksubspaces" });
     expect(resolveSpec({ model: "m", dataset: "d", factorization: "svd", clustering: "blocks" }).factorization).toBeUndefined();
   });
 });

@@ -33,6 +33,9 @@ export interface KSubspacesResult {
   rank: number;
 }
 
+/** The defaults of the settings that do not depend on the matrix (recipes record them resolved). */
+export const kSubspacesDefaults = Object.freeze({ maxIterations: 10, init: "blocks", seed: 0 } as const);
+
 export function defaultSubspaceRank(rows: number, cols: number, parts: number): number {
   return Math.max(1, Math.floor(Math.min(Math.ceil(rows / parts), cols) / 4));
 }
@@ -126,7 +129,7 @@ export function kSubspaces(a: Matrix, svd: Svd, options: KSubspacesOptions): KSu
     throw new C2iError(ErrorCode.INVALID_ARGUMENT, `K-subspaces: ${parts} parts for ${rows} rows; use an integer in [1, ${rows}]`);
   }
   const rank = options.rank ?? defaultSubspaceRank(rows, cols, parts);
-  const maxIterations = options.maxIterations ?? 10;
+  const maxIterations = options.maxIterations ?? kSubspacesDefaults.maxIterations;
   if (!Number.isInteger(rank) || rank < 1) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `K-subspaces: rank ${rank} must be a positive integer`);
   if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `K-subspaces: maxIterations ${maxIterations} must be ≥ 1`);
   const norm2 = new Float64Array(rows);
@@ -135,8 +138,9 @@ export function kSubspaces(a: Matrix, svd: Svd, options: KSubspacesOptions): KSu
     for (let j = 0; j < cols; j++) s += a.data[i * cols + j]! ** 2;
     norm2[i] = s;
   }
-  let assignment = (options.init ?? "blocks") === "seeded" ? seededStart(a, norm2, parts, options.seed ?? 0) : new Int32Array(rows);
-  if ((options.init ?? "blocks") === "blocks") blockRanges(rows, parts).forEach(({ start, end }, b) => assignment.fill(b, start, end));
+  const init = options.init ?? kSubspacesDefaults.init;
+  let assignment = init === "seeded" ? seededStart(a, norm2, parts, options.seed ?? kSubspacesDefaults.seed) : new Int32Array(rows);
+  if (init === "blocks") blockRanges(rows, parts).forEach(({ start, end }, b) => assignment.fill(b, start, end));
   const objective: number[] = [];
   let converged = false;
   let iterations = 0;

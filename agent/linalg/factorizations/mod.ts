@@ -3,7 +3,7 @@ export { ClusteringName, FactorizationName, isClusteringName, isFactorizationNam
 export { factorMatrix, factoredSigmaGradients, lowRankParameters, truncateFactored, type FactoredMatrix, type FactorOptions } from "./factorize.ts";
 export { fisherRowScale, squaredGradient, type FisherOptions } from "./fisher.ts";
 export { accumulateInputs, asvdTransform, AsvdMethod, emptyInputStatistics, type AsvdOptions, type InputStatistics } from "./activation.ts";
-export { kSubspaces, defaultSubspaceRank, type KSubspacesOptions, type KSubspacesResult } from "./ksubspaces.ts";
+export { kSubspaces, defaultSubspaceRank, kSubspacesDefaults, type KSubspacesOptions, type KSubspacesResult } from "./ksubspaces.ts";
 export { blocksGrouping, groupingFromAssignment, permuteRows, unpermuteRows } from "./grouping.ts";
 export { forwardTransform, gradientTransform, inverseTransform, isIdentityTransform } from "./transform.ts";
 export { dampedCholesky } from "./cholesky.ts";

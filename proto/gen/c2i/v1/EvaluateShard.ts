@@ -10,7 +10,9 @@ export interface EvaluateShard {
   'samples'?: (_c2i_v1_SampleSelection | null);
   'candidates'?: (_c2i_v1_CandidateSlot)[];
   'earlyStopTarget'?: (number);
+  'describeEdits'?: (boolean);
   '_earlyStopTarget'?: "earlyStopTarget";
+  '_describeEdits'?: "describeEdits";
 }
 
 export interface EvaluateShard__Output {
@@ -19,5 +21,7 @@ export interface EvaluateShard__Output {
   'samples': (_c2i_v1_SampleSelection__Output | null);
   'candidates': (_c2i_v1_CandidateSlot__Output)[];
   'earlyStopTarget'?: (number);
+  'describeEdits'?: (boolean);
   '_earlyStopTarget'?: "earlyStopTarget";
+  '_describeEdits'?: "describeEdits";
 }

@@ -1,6 +1,7 @@
 // Original file: proto/c2i/v1/shards.proto
 
 import type { Candidate as _c2i_v1_Candidate, Candidate__Output as _c2i_v1_Candidate__Output } from '../../c2i/v1/Candidate.ts';
+import type { EditDetails as _c2i_v1_EditDetails, EditDetails__Output as _c2i_v1_EditDetails__Output } from '../../c2i/v1/EditDetails.ts';
 
 export interface Evaluation {
   'candidate'?: (_c2i_v1_Candidate | null);
@@ -10,8 +11,10 @@ export interface Evaluation {
   'correct'?: (number);
   'stoppedEarly'?: (boolean);
   'keptRanks'?: (number)[];
+  'details'?: (_c2i_v1_EditDetails | null);
   '_candidate'?: "candidate";
   '_stoppedEarly'?: "stoppedEarly";
+  '_details'?: "details";
 }
 
 export interface Evaluation__Output {
@@ -22,6 +25,8 @@ export interface Evaluation__Output {
   'correct': (number);
   'stoppedEarly'?: (boolean);
   'keptRanks': (number)[];
+  'details'?: (_c2i_v1_EditDetails__Output | null);
   '_candidate'?: "candidate";
   '_stoppedEarly'?: "stoppedEarly";
+  '_details'?: "details";
 }

@@ -1,6 +1,7 @@
 // Original file: proto/c2i/v1/shards.proto
 
 import type { TaskOptions as _c2i_v1_TaskOptions, TaskOptions__Output as _c2i_v1_TaskOptions__Output } from '../../c2i/v1/TaskOptions.ts';
+import type { SampleSelection as _c2i_v1_SampleSelection, SampleSelection__Output as _c2i_v1_SampleSelection__Output } from '../../c2i/v1/SampleSelection.ts';
 
 export interface WorkRef {
   'jobId'?: (string);
@@ -8,8 +9,12 @@ export interface WorkRef {
   'dataset'?: (string);
   'task'?: (_c2i_v1_TaskOptions | null);
   'factorization'?: (string);
+  'clustering'?: (string);
+  'calibration'?: (_c2i_v1_SampleSelection | null);
   '_task'?: "task";
   '_factorization'?: "factorization";
+  '_clustering'?: "clustering";
+  '_calibration'?: "calibration";
 }
 
 export interface WorkRef__Output {
@@ -18,6 +23,10 @@ export interface WorkRef__Output {
   'dataset': (string);
   'task'?: (_c2i_v1_TaskOptions__Output | null);
   'factorization'?: (string);
+  'clustering'?: (string);
+  'calibration'?: (_c2i_v1_SampleSelection__Output | null);
   '_task'?: "task";
   '_factorization'?: "factorization";
+  '_clustering'?: "clustering";
+  '_calibration'?: "calibration";
 }
