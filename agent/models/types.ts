@@ -67,6 +67,17 @@ export interface LanguageModel {
   logitsAt(batch: TokenBatch, positions: Int32Array): tf.Tensor2D;
   /** Hidden states entering each layer (index 0 = embeddings) and the final one, for probing/caching. */
   hiddenStates?(batch: TokenBatch): tf.Tensor3D[];
+  /**
+   * Logits at `positions` computed from the hidden states entering layer `layer` ([B, T, hidden], as
+   * `hiddenStates` returns them): runs layers layer…L−1 and the head only (caches of unedited layers).
+   */
+  logitsFromLayer?(batch: TokenBatch, layer: number, hidden: tf.Tensor3D, positions: Int32Array): tf.Tensor2D;
+  /**
+   * The inputs x of each named candidate matrix (y = W x) in one forward pass, [batch·length, cols] in
+   * flat (b · length + t) order, padding rows included (mask them with `batch.mask`). For activation
+   * statistics (ASVD). The caller disposes the returned tensors.
+   */
+  matrixInputs?(batch: TokenBatch, names: readonly string[]): Map<string, tf.Tensor2D>;
   /** A candidate matrix as float32, rows = output features, row-major. */
   readMatrix(name: string): Float32Array;
   /** Replace a candidate matrix (rows = output features) in place. */

@@ -1,0 +1,65 @@
+// A fast path for transposed BatchMatMul on backends whose transposed products are slow (wasm: ~10-50×):
+// transpose the operand explicitly, then call the backend's own plain kernel.
+import * as tf from "@tensorflow/tfjs";
+
+interface MatMulArgs {
+  inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
+  backend: tf.KernelBackend & { disposeData(dataId: object): boolean };
+  attrs: { transposeA: boolean; transposeB: boolean };
+}
+
+/** Marks kernels registered here so that registering twice is a no-op. */
+const MARK = Symbol.for("c2i.batchMatMulTransposed");
+
+function swapLastTwo(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  perm[rank - 2] = rank - 1;
+  perm[rank - 1] = rank - 2;
+  return perm;
+}
+
+/**
+ * Wraps `plain` (the backend's BatchMatMul) and `transpose` (its Transpose kernel): transposed operands
+ * are materialised first, so the multiply always runs the backend's fastest (non-transposed) path.
+ */
+export function makeTransposedBatchMatMul(plain: tf.KernelFunc, transpose: tf.KernelFunc): tf.KernelFunc {
+  const kernel = ((args: MatMulArgs) => {
+    const { inputs, backend, attrs } = args;
+    if (!attrs.transposeA && !attrs.transposeB) return plain(args as unknown as Parameters<tf.KernelFunc>[0]);
+    const temps: tf.TensorInfo[] = [];
+    const materialise = (x: tf.TensorInfo): tf.TensorInfo => {
+      const t = transpose({ inputs: { x }, backend, attrs: { perm: swapLastTwo(x.shape.length) } } as never) as tf.TensorInfo;
+      temps.push(t);
+      return t;
+    };
+    const a = attrs.transposeA ? materialise(inputs.a) : inputs.a;
+    const b = attrs.transposeB ? materialise(inputs.b) : inputs.b;
+    try {
+      return plain({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } } as never);
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  }) as unknown as tf.KernelFunc;
+  (kernel as unknown as Record<symbol, boolean>)[MARK] = true;
+  return kernel;
+}
+
+/** True when the BatchMatMul registered for `backendName` is already this fast path. */
+export function isTransposedBatchMatMul(kernelFunc: tf.KernelFunc): boolean {
+  return (kernelFunc as unknown as Record<symbol, boolean>)[MARK] === true;
+}
+
+/**
+ * Replaces `backendName`'s BatchMatMul with the fast path, keeping the original kernel function as the
+ * plain multiply. Returns false if that backend has no BatchMatMul/Transpose kernel.
+ */
+export function registerTransposedBatchMatMul(backendName: string): boolean {
+  const original = tf.getKernel(tf.BatchMatMul, backendName);
+  const transpose = tf.getKernel(tf.Transpose, backendName);
+  if (original == null || transpose == null) return false;
+  if (isTransposedBatchMatMul(original.kernelFunc)) return true;
+  const fast = makeTransposedBatchMatMul(original.kernelFunc, transpose.kernelFunc);
+  tf.unregisterKernel(tf.BatchMatMul, backendName);
+  tf.registerKernel({ ...original, kernelFunc: fast });
+  return true;
+}

@@ -1,0 +1,69 @@
+// The activation functions named by Hugging Face configs (`activation_function`, `hidden_act`).
+// Each has a hand-written derivative that saves only its input, so backprop keeps one
+// [tokens × intermediate] tensor per MLP instead of every intermediate of the formula.
+import * as tf from "@tensorflow/tfjs";
+import { C2iError, ErrorCode } from "../../../common/errors.ts";
+
+export type Activation = (x: tf.Tensor) => tf.Tensor;
+
+type Custom = Parameters<typeof tf.customGrad>[0];
+
+/** An elementwise activation whose gradient is dy · derivative(x), recomputed from the saved x. */
+function elementwise(value: (x: tf.Tensor) => tf.Tensor, derivative: (x: tf.Tensor) => tf.Tensor): Activation {
+  const f = tf.customGrad(((x: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    save([x]);
+    return { value: value(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, derivative(saved[0]!)) };
+  }) as unknown as Custom);
+  return (x) => f(x);
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** Exact GELU: x · Φ(x) = 0.5 · x · (1 + erf(x / √2)); derivative Φ(x) + x · φ(x). */
+export const geluExact = elementwise(
+  (x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)),
+  (x) => tf.add(tf.mul(tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5), tf.mul(x, tf.mul(tf.exp(tf.mul(tf.square(x), -0.5)), INV_SQRT_2PI))),
+);
+
+/** Tanh-approximated GELU ("gelu_new", GPT-2/GPT-J): 0.5 · x · (1 + tanh(u)), u = √(2/π) · (x + 0.044715 x³). */
+export const geluTanh = elementwise(
+  (x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), SQRT_2_OVER_PI)), 1)),
+  (x) => {
+    const t = tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), SQRT_2_OVER_PI));
+    const du = tf.mul(tf.add(tf.mul(tf.square(x), 3 * 0.044715), 1), SQRT_2_OVER_PI);
+    // 0.5 · (1 + t) + 0.5 · x · (1 − t²) · du
+    return tf.add(tf.mul(tf.add(t, 1), 0.5), tf.mul(tf.mul(tf.mul(x, 0.5), tf.sub(1, tf.square(t))), du));
+  },
+);
+
+/** SiLU / swish: x · σ(x); derivative σ(x) · (1 + x · (1 − σ(x))). */
+export const silu = elementwise(
+  (x) => tf.mul(x, tf.sigmoid(x)),
+  (x) => {
+    const s = tf.sigmoid(x);
+    return tf.mul(s, tf.add(tf.mul(x, tf.sub(1, s)), 1));
+  },
+);
+
+const ACTIVATIONS: Record<string, Activation> = {
+  gelu: geluExact,
+  gelu_new: geluTanh,
+  gelu_pytorch_tanh: geluTanh,
+  gelu_fast: geluTanh,
+  silu,
+  swish: silu,
+  relu: (x) => tf.relu(x),
+};
+
+/** The activation named `name`; `where` names the config field for the error message. */
+export function activationByName(name: string, where: string): Activation {
+  const fn = ACTIVATIONS[name];
+  if (fn == null) {
+    throw new C2iError(
+      ErrorCode.UNSUPPORTED_ARCH,
+      `${where}: activation "${name}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(", ")}`,
+    );
+  }
+  return fn;
+}

@@ -1,0 +1,44 @@
+// Builds the per-batch tensors every layer reads: attention bias, position ids, rotary tables.
+import type { LayerContext } from "../arch/types.ts";
+import type { TokenBatch } from "../types.ts";
+import { attentionBias } from "./attention.ts";
+import { ropeTables, type RopeStyle } from "./rope.ts";
+
+export interface ContextOptions {
+  causal: boolean;
+  rope?: { rotaryDim: number; base: number; style: RopeStyle; scale?: number };
+  /**
+   * RoBERTa numbers real tokens from paddingIdx + 1 and gives padding the id paddingIdx; others count
+   * from 0. @default undefined (positions 0, 1, …)
+   */
+  paddingIdx?: number;
+}
+
+/** Position id of each token: its index among the row's real tokens (right padding keeps 0…T−1). */
+export function positionIds(batch: TokenBatch, paddingIdx?: number): Int32Array {
+  const out = new Int32Array(batch.batch * batch.length);
+  for (let b = 0; b < batch.batch; b++) {
+    let seen = 0;
+    for (let t = 0; t < batch.length; t++) {
+      const i = b * batch.length + t;
+      if (paddingIdx === undefined) out[i] = t;
+      else out[i] = batch.mask[i] !== 0 ? paddingIdx + 1 + seen++ : paddingIdx;
+    }
+  }
+  return out;
+}
+
+export function makeContext(batch: TokenBatch, options: ContextOptions): LayerContext {
+  const positions = positionIds(batch, options.paddingIdx);
+  const ctx: LayerContext = {
+    batch: batch.batch,
+    length: batch.length,
+    bias: attentionBias(batch.mask, batch.batch, batch.length, options.causal),
+    positions,
+  };
+  if (options.rope != null) {
+    const r = options.rope;
+    ctx.rope = ropeTables(positions, batch.batch, batch.length, r.rotaryDim, r.base, r.style, r.scale ?? 1);
+  }
+  return ctx;
+}

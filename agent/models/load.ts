@@ -1,0 +1,106 @@
+// Loads a Hugging Face checkpoint directory (config.json + safetensors) into a LanguageModel on the active backend.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { silentLogger, type Logger } from "../../common/log.ts";
+import { openCheckpoint } from "../checkpoint/safetensors.ts";
+import { listCandidates, type ArchId } from "./candidates.ts";
+import { architectureFor } from "./registry.ts";
+import { TransformerModel } from "./transformer.ts";
+import { WeightStore } from "./weights.ts";
+
+export interface LoadModelOptions {
+  /** Receives one line per loaded model. @default silent */
+  logger?: Logger;
+}
+
+function readConfig(dir: string): Record<string, unknown> {
+  const file = join(dir, "config.json");
+  if (!existsSync(file)) {
+    throw new C2iError(ErrorCode.NOT_FOUND, `${file} does not exist; a model directory needs config.json next to its *.safetensors`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${file} is not valid JSON (${(e as Error).message}); re-download the model`, { cause: e });
+  }
+  if (raw == null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${file} must hold a JSON object`);
+  }
+  return raw as Record<string, unknown>;
+}
+
+/** Where tensors come from: a safetensors checkpoint, or memory (converters, benchmarks). */
+export interface TensorSource {
+  names(): string[];
+  /** Stored shape of a tensor the source has. */
+  shape(name: string): number[];
+  readF32(name: string): Float32Array;
+}
+
+/** Reads config.json, picks the architecture by model_type, checks every tensor's presence and shape, loads. */
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<TransformerModel> {
+  const raw = readConfig(dir);
+  const checkpoint = openCheckpoint(dir);
+  try {
+    const source: TensorSource = {
+      names: () => checkpoint.names(),
+      shape: (name) => checkpoint.entry(name).shape,
+      readF32: (name) => checkpoint.readF32(name),
+    };
+    return createModel(raw, source, { ...options, label: dir, configFile: join(dir, "config.json") });
+  } finally {
+    checkpoint.close();
+  }
+}
+
+/**
+ * Builds a model from a parsed config.json and a tensor source on the active backend. `label` names
+ * the model in errors and logs.
+ */
+export function createModel(
+  raw: Record<string, unknown>,
+  source: TensorSource,
+  options: LoadModelOptions & { label: string; configFile?: string },
+): TransformerModel {
+  const logger = options.logger ?? silentLogger();
+  const dir = options.label;
+  const configFile = options.configFile ?? `${dir} config`;
+  const def = architectureFor(raw["model_type"], configFile);
+  const weights = new WeightStore();
+  try {
+    const names = new Set(source.names());
+    const arch = def.parse(raw, names, configFile);
+    const wanted = new Set(arch.tensors.map((t) => t.name));
+    for (const spec of arch.tensors) {
+      if (!names.has(spec.name)) {
+        throw new C2iError(
+          ErrorCode.CHECKPOINT_MISSING_TENSOR,
+          `${dir}: tensor "${spec.name}" (needed by ${def.id}, shape [${spec.shape}]) is missing from the checkpoint; is config.json from the same model?`,
+        );
+      }
+      const found = source.shape(spec.name);
+      if (found.join() !== spec.shape.join()) {
+        throw new C2iError(
+          ErrorCode.SHAPE_MISMATCH,
+          `${dir}: tensor "${spec.name}" has shape [${found}], expected [${spec.shape}] from config.json; the config and weights disagree`,
+        );
+      }
+    }
+    for (const spec of arch.tensors) weights.add(spec, source.readF32(spec.name));
+    const passthrough = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const name of names) {
+      if (!wanted.has(name)) passthrough.set(name, { shape: source.shape(name), data: source.readF32(name) });
+    }
+    const candidates = listCandidates(def.id as ArchId, arch.prefix, arch.config.numLayers, arch.tensors);
+    logger.info(
+      { model: dir, modelType: arch.config.modelType, layers: arch.config.numLayers, hidden: arch.config.hiddenSize, candidates: candidates.length, unread: passthrough.size },
+      `loaded ${arch.config.modelType} model from ${dir}`,
+    );
+    return new TransformerModel(arch, weights, candidates, passthrough, dir);
+  } catch (e) {
+    weights.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,208 @@
+// The LanguageModel over any architecture: embed → layer i → head, with logits only where they are read.
+import * as tf from "@tensorflow/tfjs";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { ArchForward, ArchInstance, Weights } from "./arch/types.ts";
+import { OBSERVE_INPUT, type ObservedWeight } from "./blocks/linear.ts";
+import type { LanguageModel, MatrixInfo, ModelConfig, TokenBatch } from "./types.ts";
+import type { WeightStore } from "./weights.ts";
+
+export class TransformerModel implements LanguageModel {
+  readonly config: ModelConfig;
+  readonly candidates: readonly MatrixInfo[];
+  private readonly byName: Map<string, MatrixInfo>;
+  private readonly fwd: ArchForward;
+
+  constructor(
+    private readonly arch: ArchInstance,
+    private readonly weights: WeightStore,
+    candidates: MatrixInfo[],
+    /** Checkpoint tensors no architecture reads (buffers, duplicate tied heads), kept for stateDict. */
+    private readonly passthrough: Map<string, { shape: number[]; data: Float32Array }>,
+    /** Names the checkpoint in error messages. */
+    private readonly source: string,
+  ) {
+    this.config = arch.config;
+    this.candidates = candidates;
+    this.byName = new Map(candidates.map((c) => [c.name, c]));
+    this.fwd = arch.forward(weights);
+  }
+
+  logitsAt(batch: TokenBatch, positions: Int32Array): tf.Tensor2D {
+    this.checkBatch(batch, positions);
+    return tf.tidy(() => {
+      const ctx = this.arch.context(batch);
+      let h = this.fwd.embed(tf.tensor1d(batch.ids, "int32"), ctx);
+      for (let i = 0; i < this.config.numLayers; i++) h = this.fwd.layer(i, h, ctx);
+      return this.fwd.head(tf.gather(h, tf.tensor1d(positions, "int32")));
+    });
+  }
+
+  hiddenStates(batch: TokenBatch): tf.Tensor3D[] {
+    this.checkBatch(batch, new Int32Array(0));
+    const shape: [number, number, number] = [batch.batch, batch.length, this.config.hiddenSize];
+    const states: tf.Tensor3D[] = [];
+    tf.tidy(() => {
+      const ctx = this.arch.context(batch);
+      let h = this.fwd.embed(tf.tensor1d(batch.ids, "int32"), ctx);
+      states.push(tf.keep(tf.reshape(h, shape)));
+      for (let i = 0; i < this.config.numLayers; i++) {
+        h = this.fwd.layer(i, h, ctx);
+        states.push(tf.keep(tf.reshape(h, shape)));
+      }
+    });
+    return states;
+  }
+
+  logitsFromLayer(batch: TokenBatch, layer: number, hidden: tf.Tensor3D, positions: Int32Array): tf.Tensor2D {
+    this.checkBatch(batch, positions);
+    const L = this.config.numLayers;
+    if (!Number.isInteger(layer) || layer < 0 || layer > L) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${this.source}: layer ${layer} is outside 0…${L}`);
+    }
+    const expected = [batch.batch, batch.length, this.config.hiddenSize];
+    if (hidden.shape.join() !== expected.join()) {
+      throw new C2iError(ErrorCode.SHAPE_MISMATCH, `hidden state entering layer ${layer}: expected [${expected}], found [${hidden.shape}]`);
+    }
+    return tf.tidy(() => {
+      const ctx = this.arch.context(batch);
+      let h = tf.reshape(hidden, [batch.batch * batch.length, this.config.hiddenSize]) as tf.Tensor2D;
+      for (let i = layer; i < L; i++) h = this.fwd.layer(i, h, ctx);
+      return this.fwd.head(tf.gather(h, tf.tensor1d(positions, "int32")));
+    });
+  }
+
+  matrixInputs(batch: TokenBatch, names: readonly string[]): Map<string, tf.Tensor2D> {
+    this.checkBatch(batch, new Int32Array(0));
+    const wanted = new Set(names);
+    const last = Math.max(-1, ...names.map((n) => this.candidate(n).layer));
+    const seen = new Map<string, tf.Tensor2D[]>();
+    // A forward over weight handles that report their input: only `linear` reads the tag, on fresh
+    // handles (same data) that the layer's own tidy disposes.
+    const observing: Weights = {
+      get: (name) => {
+        const v = this.weights.get(name);
+        if (!wanted.has(name)) return v;
+        const handle = tf.reshape(v, v.shape) as ObservedWeight;
+        handle[OBSERVE_INPUT] = (x) => {
+          const list = seen.get(name) ?? [];
+          list.push(tf.keep(x));
+          seen.set(name, list);
+        };
+        return handle;
+      },
+      transposed: (name) => this.weights.transposed(name),
+    };
+    const fwd = this.arch.forward(observing);
+    try {
+      tf.tidy(() => {
+        const ctx = this.arch.context(batch);
+        let h = fwd.embed(tf.tensor1d(batch.ids, "int32"), ctx);
+        for (let i = 0; i <= last; i++) h = fwd.layer(i, h, ctx);
+      });
+      const out = new Map<string, tf.Tensor2D>();
+      for (const name of names) {
+        const list = seen.get(name);
+        if (!list) throw new C2iError(ErrorCode.INTERNAL, `${this.source}: the forward never multiplied by ${name}; its architecture does not route it through linear()`);
+        out.set(name, list.length === 1 ? list[0]! : (tf.concat(list, 0) as tf.Tensor2D));
+        if (list.length > 1) tf.dispose(list);
+      }
+      return out;
+    } catch (e) {
+      for (const list of seen.values()) tf.dispose(list);
+      throw e;
+    }
+  }
+
+  readMatrix(name: string): Float32Array {
+    this.candidate(name);
+    return downloadTransposed(this.weights.get(name));
+  }
+
+  writeMatrix(name: string, data: Float32Array): void {
+    const info = this.candidate(name);
+    if (data.length !== info.rows * info.cols) {
+      throw new C2iError(
+        ErrorCode.SHAPE_MISMATCH,
+        `writeMatrix ${name}: expected ${info.rows}×${info.cols} = ${info.rows * info.cols} values (rows = output features), found ${data.length}`,
+      );
+    }
+    const value = tf.tidy(() => tf.transpose(tf.tensor2d(data, [info.rows, info.cols])));
+    this.weights.assign(name, value);
+    value.dispose();
+  }
+
+  gradients(names: readonly string[], loss: () => tf.Scalar): { value: number; grads: Map<string, Float32Array> } {
+    if (new Set(names).size !== names.length) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `gradients: matrix names must be distinct, got ${names.join(", ")}`);
+    }
+    const variables = names.map((n) => (this.candidate(n), this.weights.get(n)));
+    const result = tf.variableGrads(loss, variables);
+    try {
+      const grads = new Map<string, Float32Array>();
+      names.forEach((name, i) => {
+        const info = this.byName.get(name)!;
+        const g = result.grads[variables[i]!.name];
+        grads.set(
+          name,
+          g == null ? new Float32Array(info.rows * info.cols) : downloadTransposed(g),
+        );
+      });
+      return { value: result.value.dataSync()[0]!, grads };
+    } finally {
+      result.value.dispose();
+      tf.dispose(Object.values(result.grads));
+    }
+  }
+
+  stateDict(): Map<string, { shape: number[]; data: Float32Array }> {
+    const out = this.weights.stored();
+    for (const [name, t] of this.passthrough) out.set(name, { shape: [...t.shape], data: Float32Array.from(t.data) });
+    return out;
+  }
+
+  dispose(): void {
+    this.weights.dispose();
+  }
+
+  private candidate(name: string): MatrixInfo {
+    const info = this.byName.get(name);
+    if (info == null) {
+      throw new C2iError(
+        ErrorCode.NOT_FOUND,
+        `${this.source}: "${name}" is not a candidate matrix of this ${this.config.modelType} model; ` +
+          `candidates look like ${this.candidates.slice(0, 2).map((c) => c.name).join(", ")} (see model.candidates)`,
+      );
+    }
+    return info;
+  }
+
+  private checkBatch(batch: TokenBatch, positions: Int32Array): void {
+    const n = batch.batch * batch.length;
+    if (batch.ids.length !== n || batch.mask.length !== n) {
+      throw new C2iError(ErrorCode.SHAPE_MISMATCH, `token batch: ids and mask must hold batch·length = ${n} values, found ${batch.ids.length} and ${batch.mask.length}`);
+    }
+    const vocab = this.config.vocabSize;
+    for (let i = 0; i < n; i++) {
+      const id = batch.ids[i]!;
+      if (id < 0 || id >= vocab) {
+        throw new C2iError(ErrorCode.INVALID_ARGUMENT, `token batch: id ${id} at flat position ${i} is outside the vocabulary 0…${vocab - 1}`);
+      }
+    }
+    for (const p of positions) {
+      if (p < 0 || p >= n) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `logits position ${p} is outside the batch's 0…${n - 1}`);
+    }
+  }
+}
+
+/**
+ * The transpose of a 2-D tensor as a Float32Array. Not inside `tf.tidy`: tidy walks a returned
+ * typed array element by element (24 s for one 768×3072 matrix, measured), so dispose by hand.
+ */
+function downloadTransposed(x: tf.Tensor): Float32Array {
+  const t = tf.transpose(x);
+  try {
+    return t.dataSync() as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
