@@ -66,10 +66,22 @@ describe.skipIf(!NATS_SERVER_BIN || !PROMETHEUS_BIN)("dashboards on a real Prome
     await waitFor("the agent to join the pool", async () => (await client.agents()).filter((a) => a.state !== "lost").length, (n) => n === 1);
     await waitFor("Prometheus to scrape both targets", async () => (await prometheus.query(`sum(up{job=~"c2i-coordinator|c2i-agent"})`)).data?.result[0]?.value?.[1], (v) => v === "2");
 
-    // The per-job gauges live only while the job runs: once one is set, hold the agent (SIGSTOP) until
-    // Prometheus has scraped it, so the job view has data whatever the machine's speed.
-    const job = await client.submit({ model: demo.model, dataset: demo.dataset, settings: SETTINGS });
+    // Rates need a scrape before the job's counters move: hold the agent (SIGSTOP) from submission until
+    // Prometheus has scraped the job's zeroed counters and the agent's zeroed latency series; on a quiet
+    // machine the whole job otherwise fits between two scrapes.
+    agent.child.kill("SIGSTOP");
+    let job;
+    try {
+      job = await client.submit({ model: demo.model, dataset: demo.dataset, settings: SETTINGS });
+      const id = job.id;
+      await waitFor("a scrape of the new job's zeroed counter", () => prometheus.query(`c2i_coordinator_candidates_evaluated_total{job_id="${id}"}`), hasData);
+      await waitFor("a scrape of the agent's zeroed latency series", () => prometheus.query(`c2i_coordinator_agent_shard_duration_seconds_count{agent="prom-agent"}`), hasData);
+    } finally {
+      agent.child.kill("SIGCONT");
+    }
     jobId = job.id;
+    // The per-job gauges live only while the job runs: once one is set, hold the agent again until
+    // Prometheus has scraped it, so the job view has data whatever the machine's speed.
     let held = false;
     for await (const e of client.watch(job.id)) {
       const best = (e.data.best as { accuracy?: unknown } | undefined)?.accuracy;
@@ -87,6 +99,7 @@ describe.skipIf(!NATS_SERVER_BIN || !PROMETHEUS_BIN)("dashboards on a real Prome
     expect((await client.get(job.id)).state).toBe("succeeded");
     // Wait for a scrape after the end, so the finished job's counters and states are in the TSDB.
     await waitFor("a scrape after the job ended", async () => (await prometheus.query(`c2i_coordinator_jobs{state="succeeded"}`)).data?.result[0]?.value?.[1], (v) => v === "1");
+    await waitFor("a scrape of the job's final candidate count", async () => (await prometheus.query(`c2i_coordinator_candidates_evaluated_total{job_id="${job.id}"}`)).data?.result[0]?.value?.[1], (v) => Number(v) > 0);
     end = Date.now() / 1000;
     const range = `${Math.ceil(end - start) + 5}s`;
     vars = { rateInterval: "10s", range, interval: "1s", vars: { job_id: jobId, agent: ".*" } };
