@@ -87,13 +87,13 @@ const ts = new TypeScriptSvd();
 const mats = shapes.map(([r, c], i) => seeded(r, c, 100 + i));
 const np = runNumpy(mats);
 if (np) console.log(`numpy ${np.numpy} (${np.blas}); OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "(unset)"}`);
-console.log(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(unset)"}; LAPACK: ${lapack.library}; repeats: best of ${repeats} (LAPACK, numpy), 1 (TypeScript)`);
+console.log(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(unset)"}; LAPACK: ${lapack.library}; repeats: best of ${repeats} (LAPACK, numpy, TypeScript alike; TypeScript's first run includes its JIT warm-up)`);
 const cpuRows: string[] = [];
 console.log("shape       | numpy s | LAPACK s | TS s    | LAPACK/numpy | TS/LAPACK | σ20 err TS-vs-LAPACK | σ20 err LAPACK-vs-numpy");
 for (let i = 0; i < mats.length; i++) {
   const a = mats[i];
   const lp = best(lapack, a, repeats);
-  const t = best(ts, a, 1);
+  const t = best(ts, a, repeats);
   const n = np?.results[i];
   const cells = [
     `${a.rows}×${a.cols}`.padEnd(11),

@@ -5,8 +5,9 @@ import { hypot } from "./householder.ts";
 /**
  * Diagonalises B = bidiag(d, e) (n×n): on return d holds the singular values in descending order,
  * and the rows of `ut` (n rows, stride ldu) and `vt` (n rows, stride ldv) have been rotated so
- * that B = (Utᵀ)·diag(d)·Vt when they started as identities. Rotations act on whole contiguous
- * rows (the vectors are stored as rows), which is what makes this fast in a typed array.
+ * that B = (Utᵀ)·diag(d)·Vt when they started as identities. The sweeps' rotations are recorded
+ * and applied in batches, eight columns at a time down the rows (RotationLog), so the vectors stay
+ * in cache across many sweeps; a stride ld that is a multiple of 16 doubles makes that slower.
  * Deflation uses relative tests (|e_k| ≤ ε(|d_k| + |d_{k+1}|)), so the small singular values keep
  * an absolute error of O(ε‖B‖).
  */
@@ -20,6 +21,11 @@ export function bidiagonalQr(
   ldv: number,
   rowLen: number,
 ): void {
+  // Sweep rotations are only recorded here and applied later in column strips (see RotationLog);
+  // negations of converged rows are deferred too, as no later rotation touches those rows.
+  const vlog = new RotationLog(vt, ldv, rowLen);
+  const ulog = new RotationLog(ut, ldu, rowLen);
+  const negate = new Uint8Array(n);
   const eps = 2 ** -52;
   const tiny = 2 ** -966;
   const maxIter = 50 * n + 100; // sweeps; convergence typically takes about 2n
@@ -60,6 +66,7 @@ export function bidiagonalQr(
       // d[p−1] is negligible: chase e[p−2] up and out with rotations on the right.
       let f = e[p - 2];
       e[p - 2] = 0;
+      vlog.flush();
       for (let j = p - 2; j >= k; j--) {
         const t = hypot(d[j], f);
         const cs = d[j] / t;
@@ -75,6 +82,7 @@ export function bidiagonalQr(
       // d[k−1] is negligible: split there, chasing e[k−1] down with rotations on the left.
       let f = e[k - 1];
       e[k - 1] = 0;
+      ulog.flush();
       for (let j = k; j < p; j++) {
         const t = hypot(d[j], f);
         const cs = d[j] / t;
@@ -85,16 +93,22 @@ export function bidiagonalQr(
         rotateRows(ut, j * ldu, (k - 1) * ldu, rowLen, cs, sn);
       }
     } else if (kase === 3) {
-      qrStep(d, e, k, p, ut, ldu, vt, ldv, rowLen);
+      qrStep(d, e, k, p, ulog, vlog);
     } else {
       // d[k] converged: make it non-negative.
       if (d[k] <= 0) {
         d[k] = d[k] < 0 ? -d[k] : 0;
-        const o = k * ldv;
-        for (let i = 0; i < rowLen; i++) vt[o + i] = -vt[o + i];
+        negate[k] = 1;
       }
       p--;
     }
+  }
+  ulog.flush();
+  vlog.flush();
+  for (let k = 0; k < n; k++) {
+    if (!negate[k]) continue;
+    const o = k * ldv;
+    for (let i = 0; i < rowLen; i++) vt[o + i] = -vt[o + i];
   }
   sortDescending(d, n, ut, ldu, vt, ldv, rowLen);
 }
@@ -105,11 +119,8 @@ function qrStep(
   e: Float64Array,
   k: number,
   p: number,
-  ut: Float64Array,
-  ldu: number,
-  vt: Float64Array,
-  ldv: number,
-  rowLen: number,
+  ulog: RotationLog,
+  vlog: RotationLog,
 ): void {
   const scale = Math.max(Math.abs(d[p - 1]), Math.abs(d[p - 2]), Math.abs(e[p - 2]), Math.abs(d[k]), Math.abs(e[k]));
   const sp = d[p - 1] / scale;
@@ -127,10 +138,12 @@ function qrStep(
   }
   let f = (sk + sp) * (sk - sp) + shift;
   let g = sk * ek;
-  const cv = new Float64Array(p - 1 - k);
-  const sv = new Float64Array(p - 1 - k);
-  const cu = new Float64Array(p - 1 - k);
-  const su = new Float64Array(p - 1 - k);
+  const cv = vlog.chain(k, p);
+  const cu = ulog.chain(k, p);
+  const sv = cv + 1;
+  const su = cu + 1;
+  const vr = vlog.rot;
+  const ur = ulog.rot;
   for (let j = k; j < p - 1; j++) {
     let t = hypot(f, g);
     let cs = f / t;
@@ -140,8 +153,8 @@ function qrStep(
     e[j] = cs * e[j] - sn * d[j];
     g = sn * d[j + 1];
     d[j + 1] = cs * d[j + 1];
-    cv[j - k] = cs;
-    sv[j - k] = sn;
+    vr[cv + 2 * (j - k)] = cs;
+    vr[sv + 2 * (j - k)] = sn;
     t = hypot(f, g);
     cs = f / t;
     sn = g / t;
@@ -150,28 +163,128 @@ function qrStep(
     d[j + 1] = -sn * e[j] + cs * d[j + 1];
     g = sn * e[j + 1];
     e[j + 1] = cs * e[j + 1];
-    cu[j - k] = cs;
-    su[j - k] = sn;
+    ur[cu + 2 * (j - k)] = cs;
+    ur[su + 2 * (j - k)] = sn;
   }
   e[p - 2] = f;
-  rotationChain(vt, ldv, k, p, cv, sv, rowLen);
-  rotationChain(ut, ldu, k, p, cu, su, rowLen);
 }
 
 /**
- * Applies the sweep's rotations (k, k+1), (k+1, k+2), … (p−2, p−1) in that order to rows of `a`
- * (LAPACK dlasr, variable pivot, forward). Done four columns at a time down the rows, the row
- * being carried stays in registers: one load and one store per element and rotation, not two.
+ * The rotation sweeps for one set of vectors, recorded and applied later (dbdsqr's vectors, reordered).
+ * Applying each sweep at once walks the whole n×n matrix per sweep, ~2n times, from memory; here the
+ * recorded sweeps are applied one column strip at a time instead, so the strip stays in cache across
+ * hundreds of sweeps. Each element still sees the same rotations in the same order: identical results.
  */
-function rotationChain(a: Float64Array, ld: number, k: number, p: number, c: Float64Array, s: Float64Array, len: number): void {
-  const nrot = p - 1 - k;
-  let col = 0;
-  for (; col + 4 <= len; col += 4) {
+class RotationLog {
+  /** (c, s) pairs of all recorded sweeps, back to back */
+  rot: Float64Array = new Float64Array(1 << 14);
+  private used = 0;
+  /** per sweep: first row k, last row p − 1, offset into rot */
+  private sweeps: Int32Array = new Int32Array(3 * 256);
+  private count = 0;
+
+  constructor(
+    private readonly a: Float64Array,
+    private readonly ld: number,
+    private readonly len: number,
+  ) {}
+
+  /** Reserves the sweep of rotations (k, k+1) … (p−2, p−1); returns the offset of its first c in `rot`. */
+  chain(k: number, p: number): number {
+    const need = 2 * (p - 1 - k);
+    if (this.used + need > RotationLog.capacity) this.flush();
+    if (this.used + need > this.rot.length) {
+      const grown = new Float64Array(Math.max(this.used + need, 2 * this.rot.length));
+      grown.set(this.rot.subarray(0, this.used));
+      this.rot = grown;
+    }
+    if (3 * (this.count + 1) > this.sweeps.length) {
+      const grown = new Int32Array(2 * this.sweeps.length);
+      grown.set(this.sweeps);
+      this.sweeps = grown;
+    }
+    const at = this.used;
+    this.sweeps[3 * this.count] = k;
+    this.sweeps[3 * this.count + 1] = p;
+    this.sweeps[3 * this.count + 2] = at;
+    this.count++;
+    this.used += need;
+    return at;
+  }
+
+  /** Applies every recorded sweep, in order, strip by strip of columns; empties the log. */
+  flush(): void {
+    const { a, ld, len, rot, sweeps, count } = this;
+    for (let c0 = 0; c0 < len; c0 += RotationLog.strip) {
+      const c1 = Math.min(len, c0 + RotationLog.strip);
+      for (let q = 0; q < count; q++) rotationChain(a, ld, sweeps[3 * q], sweeps[3 * q + 1], rot, sweeps[3 * q + 2], c0, c1);
+    }
+    this.used = 0;
+    this.count = 0;
+  }
+
+  /** Doubles of `rot` held before a flush: 2²¹, i.e. 2²⁰ rotations in 16 MB. */
+  static readonly capacity = 1 << 21;
+  /** Columns per strip: 8 columns (one cache line) of n rows stay in the L2 cache for n up to a few thousand. */
+  static readonly strip = 8;
+}
+
+/**
+ * Applies one sweep's rotations (k, k+1), (k+1, k+2), … (p−2, p−1), in that order, to columns
+ * [c0, c1) of rows k … p−1 of `a` (LAPACK dlasr, variable pivot, forward). Eight (then four) columns
+ * at a time down the rows, the row being carried stays in registers: one load and one store per element.
+ */
+function rotationChain(a: Float64Array, ld: number, k: number, p: number, rot: Float64Array, at: number, c0: number, c1: number): void {
+  const end = at + 2 * (p - 1 - k);
+  let col = c0;
+  for (; col + 8 <= c1; col += 8) {
+    let o = k * ld + col;
+    let x0 = a[o], x1 = a[o + 1], x2 = a[o + 2], x3 = a[o + 3], x4 = a[o + 4], x5 = a[o + 5], x6 = a[o + 6], x7 = a[o + 7];
+    for (let r = at; r < end; r += 2) {
+      const cr = rot[r];
+      const sr = rot[r + 1];
+      const on = o + ld;
+      let y = a[on];
+      a[o] = cr * x0 + sr * y;
+      x0 = cr * y - sr * x0;
+      y = a[on + 1];
+      a[o + 1] = cr * x1 + sr * y;
+      x1 = cr * y - sr * x1;
+      y = a[on + 2];
+      a[o + 2] = cr * x2 + sr * y;
+      x2 = cr * y - sr * x2;
+      y = a[on + 3];
+      a[o + 3] = cr * x3 + sr * y;
+      x3 = cr * y - sr * x3;
+      y = a[on + 4];
+      a[o + 4] = cr * x4 + sr * y;
+      x4 = cr * y - sr * x4;
+      y = a[on + 5];
+      a[o + 5] = cr * x5 + sr * y;
+      x5 = cr * y - sr * x5;
+      y = a[on + 6];
+      a[o + 6] = cr * x6 + sr * y;
+      x6 = cr * y - sr * x6;
+      y = a[on + 7];
+      a[o + 7] = cr * x7 + sr * y;
+      x7 = cr * y - sr * x7;
+      o = on;
+    }
+    a[o] = x0;
+    a[o + 1] = x1;
+    a[o + 2] = x2;
+    a[o + 3] = x3;
+    a[o + 4] = x4;
+    a[o + 5] = x5;
+    a[o + 6] = x6;
+    a[o + 7] = x7;
+  }
+  for (; col + 4 <= c1; col += 4) {
     let o = k * ld + col;
     let x0 = a[o], x1 = a[o + 1], x2 = a[o + 2], x3 = a[o + 3];
-    for (let r = 0; r < nrot; r++) {
-      const cr = c[r];
-      const sr = s[r];
+    for (let r = at; r < end; r += 2) {
+      const cr = rot[r];
+      const sr = rot[r + 1];
       const on = o + ld;
       const y0 = a[on], y1 = a[on + 1], y2 = a[on + 2], y3 = a[on + 3];
       a[o] = cr * x0 + sr * y0;
@@ -189,14 +302,14 @@ function rotationChain(a: Float64Array, ld: number, k: number, p: number, c: Flo
     a[o + 2] = x2;
     a[o + 3] = x3;
   }
-  for (; col < len; col++) {
+  for (; col < c1; col++) {
     let o = k * ld + col;
     let x = a[o];
-    for (let r = 0; r < nrot; r++) {
+    for (let r = at; r < end; r += 2) {
       const on = o + ld;
       const y = a[on];
-      a[o] = c[r] * x + s[r] * y;
-      x = c[r] * y - s[r] * x;
+      a[o] = rot[r] * x + rot[r + 1] * y;
+      x = rot[r] * y - rot[r + 1] * x;
       o = on;
     }
     a[o] = x;

@@ -16,8 +16,9 @@ export interface Bidiagonal {
  * Reduces A (m×n, m ≥ n), given as `at` = Aᵀ (n rows of length `ld` ≥ m), to upper bidiagonal
  * form. `at` is overwritten. A left reflector of A is a right reflector of the rows of Aᵀ (a dot
  * and an axpy per row); a right reflector of A is w = Σⱼ uⱼ·rowⱼ followed by rowⱼ −= τ uⱼ w.
- * That rank-one update is deferred and fused with the next left reflector, so each step makes
- * two passes over the trailing rows instead of three.
+ * That rank-one update is deferred and fused with the next left reflector, and w itself is gathered
+ * while the left reflector is applied, so each step makes one read–write pass over the trailing
+ * rows (plus one read for the dots) instead of three.
  */
 export function bidiagonalize(at: Float64Array, n: number, m: number, ld = m): Bidiagonal {
   const d = new Float64Array(n);
@@ -26,6 +27,7 @@ export function bidiagonalize(at: Float64Array, n: number, m: number, ld = m): B
   const right: Reflector[] = [];
   const g = new Float64Array(n);
   const w = new Float64Array(m);
+  const acc = new Float64Array(m);
   // The pending rank-one update rowⱼ[k..m) −= pf·u[j−k]·w, from the previous step's right reflector.
   let pending = false;
   let pu: Float64Array = new Float64Array(0);
@@ -37,6 +39,10 @@ export function bidiagonalize(at: Float64Array, n: number, m: number, ld = m): B
     left[k] = lk.refl;
     d[k] = lk.beta;
     const { v, tau } = lk.refl;
+    // acc = Σ_{j ≥ k+2} row_j[k] · row_j[k+1..m) over the updated rows, gathered in the same pass: the
+    // next right reflector's u is (1, row_{k+2}[k], …)·scale, so w = row_{k+1} + scale·acc needs no extra pass.
+    const wlen = m - k - 1;
+    acc.fill(0, 0, wlen);
     let j = k + 1;
     for (; j + 2 <= n; j += 2) {
       const o0 = j * ld + k;
@@ -63,23 +69,34 @@ export function bidiagonalize(at: Float64Array, n: number, m: number, ld = m): B
           d1 += at[o1 + c] * vc;
         }
       }
-      if (tau === 0) continue;
       d0 *= tau;
       d1 *= tau;
-      for (let c = 0; c < width; c++) {
+      at[o0] -= d0 * v[0];
+      at[o1] -= d1 * v[0];
+      const g0 = j === k + 1 ? 0 : at[o0];
+      const g1 = at[o1];
+      for (let c = 1; c < width; c++) {
         const vc = v[c];
-        at[o0 + c] -= d0 * vc;
-        at[o1 + c] -= d1 * vc;
+        const x0 = at[o0 + c] - d0 * vc;
+        const x1 = at[o1 + c] - d1 * vc;
+        at[o0 + c] = x0;
+        at[o1 + c] = x1;
+        acc[c - 1] += g0 * x0 + g1 * x1;
       }
     }
     for (; j < n; j++) {
       const o = j * ld + k;
       if (pending) rankOne(at, o, width, pf * pu[j - k], w);
-      if (tau === 0) continue;
       let dot = 0;
       for (let c = 0; c < width; c++) dot += at[o + c] * v[c];
       dot *= tau;
-      for (let c = 0; c < width; c++) at[o + c] -= dot * v[c];
+      at[o] -= dot * v[0];
+      const g0 = j === k + 1 ? 0 : at[o];
+      for (let c = 1; c < width; c++) {
+        const x = at[o + c] - dot * v[c];
+        at[o + c] = x;
+        acc[c - 1] += g0 * x;
+      }
     }
     pending = false;
     if (k >= n - 1) continue;
@@ -90,18 +107,12 @@ export function bidiagonalize(at: Float64Array, n: number, m: number, ld = m): B
     if (len < 2) continue;
     right.push(rk.refl);
     if (rk.refl.tau === 0) continue;
-    // w = Σ_q u_q · row_{k+1+q}[k+1..m); the update itself waits for the next step's pass.
-    const c0 = k + 1;
-    const wlen = m - c0;
-    w.fill(0, 0, wlen);
-    const u = rk.refl.v;
-    for (let q = 0; q < len; q++) {
-      const uq = u[q];
-      const o = (k + 1 + q) * ld + c0;
-      for (let c = 0; c < wlen; c++) w[c] += uq * at[o + c];
-    }
+    // w = Σ_q u_q · row_{k+1+q}[k+1..m) with u = (1, g₁·scale, …) as makeReflector built it; the update waits for the next step's pass.
+    const scale = 1 / (g[0] - rk.beta);
+    const o = (k + 1) * ld + k + 1;
+    for (let c = 0; c < wlen; c++) w[c] = at[o + c] + scale * acc[c];
     pending = true;
-    pu = u;
+    pu = rk.refl.v;
     pf = rk.refl.tau;
   }
   return { d, e, left, right };

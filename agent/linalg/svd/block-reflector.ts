@@ -61,8 +61,8 @@ export function buildBlock(refls: Reflector[], first: number, count: number, rev
 
 /**
  * x ← x − ((x Y) M) Yᵀ for every row x of X in [r0, r1): the same product as applying the
- * reflectors one by one, but with four rows and two reflectors per inner loop, so that each
- * load feeds several multiply-adds.
+ * reflectors one by one, but with four rows and two reflectors per inner loop (unrolled twice
+ * along the row), so that each load feeds several multiply-adds.
  */
 export function applyBlock(x: Float64Array, ld: number, r0: number, r1: number, b: BlockReflector): void {
   const { off, width, nb, yt, m } = b;
@@ -80,7 +80,20 @@ export function applyBlock(x: Float64Array, ld: number, r0: number, r1: number, 
       const ya = l * width;
       const yb = ya + width;
       let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-      for (let c = 0; c < width; c++) {
+      let c = 0;
+      for (; c + 2 <= width; c += 2) {
+        let va = yt[ya + c];
+        let vb = yt[yb + c];
+        let x0 = x[o0 + c], x1 = x[o1 + c], x2 = x[o2 + c], x3 = x[o3 + c];
+        a0 += x0 * va; a1 += x1 * va; a2 += x2 * va; a3 += x3 * va;
+        b0 += x0 * vb; b1 += x1 * vb; b2 += x2 * vb; b3 += x3 * vb;
+        va = yt[ya + c + 1];
+        vb = yt[yb + c + 1];
+        x0 = x[o0 + c + 1]; x1 = x[o1 + c + 1]; x2 = x[o2 + c + 1]; x3 = x[o3 + c + 1];
+        a0 += x0 * va; a1 += x1 * va; a2 += x2 * va; a3 += x3 * va;
+        b0 += x0 * vb; b1 += x1 * vb; b2 += x2 * vb; b3 += x3 * vb;
+      }
+      for (; c < width; c++) {
         const va = yt[ya + c];
         const vb = yt[yb + c];
         const x0 = x[o0 + c], x1 = x[o1 + c], x2 = x[o2 + c], x3 = x[o3 + c];
@@ -116,7 +129,22 @@ export function applyBlock(x: Float64Array, ld: number, r0: number, r1: number, 
       const za0 = z[l], za1 = z[nb + l], za2 = z[2 * nb + l], za3 = z[3 * nb + l];
       const zb0 = z[l + 1], zb1 = z[nb + l + 1], zb2 = z[2 * nb + l + 1], zb3 = z[3 * nb + l + 1];
       if (rows === 4) {
-        for (let c = 0; c < width; c++) {
+        let c = 0;
+        for (; c + 2 <= width; c += 2) {
+          let va = yt[ya + c];
+          let vb = yt[yb + c];
+          x[o0 + c] -= za0 * va + zb0 * vb;
+          x[o1 + c] -= za1 * va + zb1 * vb;
+          x[o2 + c] -= za2 * va + zb2 * vb;
+          x[o3 + c] -= za3 * va + zb3 * vb;
+          va = yt[ya + c + 1];
+          vb = yt[yb + c + 1];
+          x[o0 + c + 1] -= za0 * va + zb0 * vb;
+          x[o1 + c + 1] -= za1 * va + zb1 * vb;
+          x[o2 + c + 1] -= za2 * va + zb2 * vb;
+          x[o3 + c + 1] -= za3 * va + zb3 * vb;
+        }
+        for (; c < width; c++) {
           const va = yt[ya + c];
           const vb = yt[yb + c];
           x[o0 + c] -= za0 * va + zb0 * vb;

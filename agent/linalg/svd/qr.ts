@@ -8,22 +8,22 @@ import { applyReflectorsToRows, makeReflector, type Reflector } from "./househol
  * compact WY form (LAPACK dgeqrf's blocking). Returns the reflectors (Q = H₀ H₁ … H_{n−1}) and Rᵀ (n×n,
  * lower triangular): Rᵀ[j][i] = R[i][j].
  */
-export function qrTransposed(at: Float64Array, n: number, m: number, panel = 32): { refls: Reflector[]; rt: Float64Array } {
+export function qrTransposed(at: Float64Array, n: number, m: number, panel = 32, ld = m): { refls: Reflector[]; rt: Float64Array } {
   const refls: Reflector[] = new Array(n);
   const diag = new Float64Array(n);
   for (let k0 = 0; k0 < n; k0 += panel) {
     const k1 = Math.min(n, k0 + panel);
     for (let k = k0; k < k1; k++) {
-      const { beta, refl } = makeReflector(at, k * m + k, m - k, k);
+      const { beta, refl } = makeReflector(at, k * ld + k, m - k, k);
       refls[k] = refl;
       diag[k] = beta;
-      applyReflectorsToRows(at, m, k + 1, k1, refls, k, 1, 1);
+      applyReflectorsToRows(at, ld, k + 1, k1, refls, k, 1, 1);
     }
-    if (k1 < n) applyBlock(at, m, k1, n, buildBlock(refls, k0, k1 - k0, false));
+    if (k1 < n) applyBlock(at, ld, k1, n, buildBlock(refls, k0, k1 - k0, false));
   }
   const rt = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    const src = j * m;
+    const src = j * ld;
     const dst = j * n;
     for (let i = 0; i < j; i++) rt[dst + i] = at[src + i];
     rt[dst + j] = diag[j];

@@ -43,35 +43,86 @@ export class TypeScriptSvd implements Svd {
     }
     if (m < n) {
       // a = (aᵀ)ᵀ: factor the tall aᵀ, whose transposed storage is a itself (copied, as it is overwritten).
-      const f = this.tall(Float64Array.from(a.data), n, m);
+      const lda = padded(n);
+      const f = this.tall(strided(a.data, m, n, lda), n, m, lda);
       const u = transpose({ rows: r, cols: r, data: f.vt });
-      return canonicalizeSigns({ u, s: f.s, vt: { rows: r, cols: n, data: f.ut } });
+      return canonicalizeSigns({ u, s: f.s, vt: { rows: r, cols: n, data: compact(f.ut, r, f.ldu, n, n) } });
     }
-    const f = this.tall(transpose(a).data, m, n);
-    const u = transpose({ rows: r, cols: m, data: f.ut });
+    const lda = padded(m);
+    const f = this.tall(transposeStrided(a.data, m, n, lda), m, n, lda);
+    const u = transpose({ rows: r, cols: m, data: compact(f.ut, r, f.ldu, m, m) });
     return canonicalizeSigns({ u, s: f.s, vt: { rows: r, cols: n, data: f.vt } });
   }
 
-  /** Tall core: A (m×n, m ≥ n) given as at = Aᵀ; returns Uᵀ (n×m), σ, Vᵀ (n×n). */
-  private tall(at: Float64Array, m: number, n: number): { ut: Float64Array; s: Float64Array; vt: Float64Array } {
+  /** Tall core: A (m×n, m ≥ n) given as at = Aᵀ (row stride lda); returns Uᵀ (n×m, row stride ldu), σ, Vᵀ (n×n). */
+  private tall(at: Float64Array, m: number, n: number, lda: number): { ut: Float64Array; ldu: number; s: Float64Array; vt: Float64Array } {
     const useQr = m >= this.qrRatio * n && n > 1;
     let qr: ReturnType<typeof qrTransposed> | undefined;
     let bd;
     if (useQr) {
-      qr = qrTransposed(at, n, m, this.panel);
+      qr = qrTransposed(at, n, m, this.panel, lda);
       bd = bidiagonalize(qr.rt, n, n, n);
     } else {
-      bd = bidiagonalize(at, n, m, m);
+      bd = bidiagonalize(at, n, m, lda);
     }
-    const ut = new Float64Array(n * m);
-    for (let j = 0; j < n; j++) ut[j * m + j] = 1;
-    const vt = new Float64Array(n * n);
-    for (let j = 0; j < n; j++) vt[j * n + j] = 1;
-    bidiagonalQr(bd.d, bd.e, n, ut, m, vt, n, n);
+    // U_B and V_B are rotated in padded work arrays (see padded), then copied out compact.
+    const w = useQr ? n : m;
+    const ldu = padded(w);
+    const ub = new Float64Array(n * ldu);
+    for (let j = 0; j < n; j++) ub[j * ldu + j] = 1;
+    const ldv = padded(n);
+    const vb = new Float64Array(n * ldv);
+    for (let j = 0; j < n; j++) vb[j * ldv + j] = 1;
+    bidiagonalQr(bd.d, bd.e, n, ub, ldu, vb, ldv, n);
     // Uᵀ = U_Bᵀ · L_{n−1}…L₀ · H_{n−1}…H₀ and Vᵀ = V_Bᵀ · R_last…R₀: reflectors in reverse order.
-    applyReflectorsReverse(ut, m, 0, n, bd.left, 0, n, this.panel);
-    if (bd.right.length > 0) applyReflectorsReverse(vt, n, 0, n, bd.right, 0, bd.right.length, this.panel);
-    if (qr) applyReflectorsReverse(ut, m, 0, n, qr.refls, 0, n, this.panel);
-    return { ut, s: bd.d, vt };
+    applyReflectorsReverse(ub, ldu, 0, n, bd.left, 0, n, this.panel);
+    if (bd.right.length > 0) applyReflectorsReverse(vb, ldv, 0, n, bd.right, 0, bd.right.length, this.panel);
+    const vt = compact(vb, n, ldv, n, n);
+    if (!qr) return { ut: ub, ldu, s: bd.d, vt };
+    const ldq = padded(m);
+    const ut = compact(ub, n, ldu, n, ldq);
+    applyReflectorsReverse(ut, ldq, 0, n, qr.refls, 0, n, this.panel);
+    return { ut, ldu: ldq, s: bd.d, vt };
   }
+}
+
+/**
+ * Row stride for an n-row work array whose rows are w long: a stride that is a multiple of 128
+ * bytes (w % 16 = 0, as in 768 or 3072) sends the rows of a narrow column strip into a handful of
+ * cache sets, and the bidiagonal QR walks exactly such strips; eight doubles of padding spread them.
+ */
+function padded(w: number): number {
+  return w % 16 === 0 ? w + 8 : w;
+}
+
+/** The first w entries of each of `rows` rows of stride ld, as rows of stride `width` (zero past w). */
+function compact(a: Float64Array, rows: number, ld: number, w: number, width: number): Float64Array {
+  if (ld === width) return a;
+  const out = new Float64Array(rows * width);
+  for (let i = 0; i < rows; i++) out.set(a.subarray(i * ld, i * ld + w), i * width);
+  return out;
+}
+
+/** The rows×cols row-major `data` copied into rows of stride ld. */
+function strided(data: Float64Array, rows: number, cols: number, ld: number): Float64Array {
+  const out = new Float64Array(rows * ld);
+  for (let i = 0; i < rows; i++) out.set(data.subarray(i * cols, (i + 1) * cols), i * ld);
+  return out;
+}
+
+/** The transpose of the rows×cols row-major `data`, as cols rows of stride ld, in 32×32 tiles. */
+function transposeStrided(data: Float64Array, rows: number, cols: number, ld: number): Float64Array {
+  const out = new Float64Array(cols * ld);
+  const tile = 32;
+  for (let i0 = 0; i0 < rows; i0 += tile) {
+    const i1 = Math.min(rows, i0 + tile);
+    for (let j0 = 0; j0 < cols; j0 += tile) {
+      const j1 = Math.min(cols, j0 + tile);
+      for (let i = i0; i < i1; i++) {
+        const src = i * cols;
+        for (let j = j0; j < j1; j++) out[j * ld + i] = data[src + j];
+      }
+    }
+  }
+  return out;
 }
