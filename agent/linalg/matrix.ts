@@ -44,8 +44,15 @@ export function toFloat32(m: Matrix): Float32Array {
 
 /** A new matrix holding mᵀ; tiled so that both reads and writes stay in cache. */
 export function transpose(m: Matrix): Matrix {
-  const { rows, cols, data } = m;
-  const out = new Float64Array(rows * cols);
+  return { rows: m.cols, cols: m.rows, data: transposeStrided(m.data, m.rows, m.cols, m.rows) };
+}
+
+/**
+ * The transpose of the rows×cols row-major `data`, as cols rows of stride `ld` ≥ rows (a padded
+ * stride avoids cache-set conflicts on 768- and 3072-wide work arrays), in 32×32 tiles.
+ */
+export function transposeStrided(data: Float64Array, rows: number, cols: number, ld: number): Float64Array {
+  const out = new Float64Array(cols * ld);
   const tile = 32;
   for (let i0 = 0; i0 < rows; i0 += tile) {
     const i1 = Math.min(rows, i0 + tile);
@@ -53,11 +60,11 @@ export function transpose(m: Matrix): Matrix {
       const j1 = Math.min(cols, j0 + tile);
       for (let i = i0; i < i1; i++) {
         const src = i * cols;
-        for (let j = j0; j < j1; j++) out[j * rows + i] = data[src + j];
+        for (let j = j0; j < j1; j++) out[j * ld + i] = data[src + j];
       }
     }
   }
-  return { rows: cols, cols: rows, data: out };
+  return out;
 }
 
 /** Rows [start, end) as a view sharing `m.data` (row-major makes row blocks contiguous). */

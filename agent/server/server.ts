@@ -7,7 +7,7 @@ import type { Logger } from "../../common/log.ts";
 import { serverCredentials, type TlsFiles } from "../../proto/auth.ts";
 import { loadAgentProto, serverOptions } from "../../proto/load.ts";
 import { createAgentMetrics, type AgentMetrics } from "../metrics/registry.ts";
-import { serveMetrics, type MetricsServer } from "../metrics/http.ts";
+import { serveMetrics, type MetricsServer } from "../../common/metrics-http.ts";
 import type { AllowedRoots } from "../security/roots.ts";
 import { Heartbeater } from "./heartbeat.ts";
 import { connectAgentNats, type AgentNatsOptions } from "./nats-link.ts";

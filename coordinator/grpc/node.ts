@@ -5,7 +5,7 @@ import type { TlsFiles } from "../../proto/auth.ts";
 import { NatsEventBus, connectNats, watchNatsStatus, type NatsOptions } from "../events/nats.ts";
 import { JobServiceImpl } from "../jobs/service.ts";
 import { CoordinatorMetrics } from "../metrics/registry.ts";
-import { serveMetrics, type MetricsServer } from "../metrics/http.ts";
+import { serveMetrics, type MetricsServer } from "../../common/metrics-http.ts";
 import { RemoteAgentPool } from "../pool/remote.ts";
 import { JetStreamJobStore } from "../store/jetstream.ts";
 import { CoordinatorServer } from "./server.ts";

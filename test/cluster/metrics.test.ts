@@ -5,7 +5,7 @@ import { createAgentMetrics } from "../../agent/metrics/registry.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { coordinatorMetricNames } from "../../coordinator/metrics/names.ts";
 import { CoordinatorMetrics } from "../../coordinator/metrics/registry.ts";
-import { serveMetrics } from "../../coordinator/metrics/http.ts";
+import { serveMetrics } from "../../common/metrics-http.ts";
 
 function declared(names: Record<string, string>): string[] {
   return Object.entries(names).filter(([k]) => k !== "processPrefix").map(([, v]) => v);

@@ -1,5 +1,5 @@
 // The reference SVD in TypeScript (float64): QR first when tall, Householder bidiagonalisation, bidiagonal QR.
-import { type Matrix, transpose } from "../matrix.ts";
+import { type Matrix, transpose, transposeStrided } from "../matrix.ts";
 import { bidiagonalQr } from "./bidiagonal-qr.ts";
 import { bidiagonalize } from "./bidiagonal.ts";
 import { applyReflectorsReverse } from "./block-reflector.ts";
@@ -110,19 +110,3 @@ function strided(data: Float64Array, rows: number, cols: number, ld: number): Fl
   return out;
 }
 
-/** The transpose of the rows×cols row-major `data`, as cols rows of stride ld, in 32×32 tiles. */
-function transposeStrided(data: Float64Array, rows: number, cols: number, ld: number): Float64Array {
-  const out = new Float64Array(cols * ld);
-  const tile = 32;
-  for (let i0 = 0; i0 < rows; i0 += tile) {
-    const i1 = Math.min(rows, i0 + tile);
-    for (let j0 = 0; j0 < cols; j0 += tile) {
-      const j1 = Math.min(cols, j0 + tile);
-      for (let i = i0; i < i1; i++) {
-        const src = i * cols;
-        for (let j = j0; j < j1; j++) out[j * ld + i] = data[src + j];
-      }
-    }
-  }
-  return out;
-}

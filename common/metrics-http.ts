@@ -1,8 +1,8 @@
-// Serves the coordinator's Registry at GET /metrics over node:http on HOST:PORT; the caller closes it.
-// (agent/metrics/http.ts is its twin: coordinator/ and agent/ never import each other.)
+// Serves a prom-client Registry at GET /metrics over node:http on HOST:PORT; the caller closes it.
+// Shared by the coordinator and the agents (each passes its own Registry).
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
-import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { C2iError, ErrorCode } from "./errors.ts";
 
 export interface MetricsServer {
   /** The bound address, e.g. "127.0.0.1:9464" (useful with port 0). */
