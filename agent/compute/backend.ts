@@ -79,6 +79,9 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Sele
     throw new C2iError(ErrorCode.INVALID_ARGUMENT, `unknown backend "${prefer}"; use one of auto, ${ORDER.join(", ")}`);
   }
   const candidates: readonly Kind[] = prefer === "auto" ? ORDER : [prefer];
+  // tfjs prints a "install tfjs-node" banner on stderr the first time the cpu backend holds data; the
+  // choice is ours and logged below, so keep stderr for c2i's own lines.
+  tf.env().set("PROD", true);
   const skipped: { kind: string; reason: string }[] = [];
   for (const kind of candidates) {
     try {
