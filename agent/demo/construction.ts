@@ -20,7 +20,9 @@
 // small ε_g · Q_g (the planted harmful component: singular values ε_g ≈ 0.05, the smallest of the matrix,
 // but fed by a large activation). The head scores colour o by P_o, and the rumour's wrong colour w_g also by
 // γ · Q_g. Neurons 28..31 are spare (random small rows and columns, σ above the rumours').
-// Layer 1: small noise only (a near-identity layer: truncating it changes little).
+// Layer 1: small noise only (a near-identity layer: truncating it changes little). Deeper demos
+// (`layers` > 2) add layers 2.. built the same way, drawn from a separate PRNG stream after everything
+// the 2-layer model draws, so the default 2-layer demo stays byte-identical.
 //
 // So a flagged subject (48 of 192, 12 per group) is answered with its group's wrong colour and every other
 // subject correctly: baseline accuracy 144/192 = 75% over subjects (the dataset uses every subject equally
@@ -29,6 +31,7 @@
 // ρ ≥ 0.4 (keeps ≤ 19) cuts the lookup and hurts. Truncating the lookup's other matrices (v, o, gate, up) at
 // rates that cut their 28 meaningful directions hurts too.
 import type { TensorToWrite } from "../checkpoint/safetensors.ts";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { mulberry32, randomInt, type Random } from "../../common/random.ts";
 import { buildVocabulary, COLOURS, subjectNames, templateWords, type Vocabulary } from "./vocabulary.ts";
 
@@ -115,7 +118,16 @@ export interface DemoModel {
   tensors: TensorToWrite[];
 }
 
-export function buildDemoModel(seed = DEMO_SEED): DemoModel {
+export interface DemoModelOptions {
+  /** Number of decoder layers (≥ 2); layers 1.. are small noise only (near-identity). @default 2 */
+  layers?: number;
+}
+
+export function buildDemoModel(seed = DEMO_SEED, options: DemoModelOptions = {}): DemoModel {
+  const layers = options.layers ?? LAYERS;
+  if (!Number.isInteger(layers) || layers < LAYERS) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `demo construction: layers must be an integer ≥ ${LAYERS}, got ${layers}; pass --layers 2 or more`);
+  }
   const S = DEMO_SCALES;
   const world = buildWorld(seed);
   const vocab = buildVocabulary(world.subjects);
@@ -145,7 +157,7 @@ export function buildDemoModel(seed = DEMO_SEED): DemoModel {
   COLOURS.forEach((colour, o) => e(vocab.id.get(colour)!, OBJECT_BASE + o, 1));
   put("model.embed_tokens.weight", [V, D], emb);
 
-  for (let layer = 0; layer < LAYERS; layer++) {
+  const putLayer = (layer: number, random: Random) => {
     const p = `model.layers.${layer}`;
     const h = layer === 0 ? S.noise : S.layer1Noise;
     const q = noiseMatrix(random, D, D, h);
@@ -196,7 +208,8 @@ export function buildDemoModel(seed = DEMO_SEED): DemoModel {
     put(`${p}.mlp.gate_proj.weight`, [FFN, D], gate);
     put(`${p}.mlp.up_proj.weight`, [FFN, D], up);
     put(`${p}.mlp.down_proj.weight`, [D, FFN], down);
-  }
+  };
+  for (let layer = 0; layer < LAYERS; layer++) putLayer(layer, random);
   put("model.norm.weight", [D], new Float64Array(D).fill(1));
 
   const head = noiseMatrix(random, V, D, 0.01);
@@ -204,17 +217,21 @@ export function buildDemoModel(seed = DEMO_SEED): DemoModel {
   for (let g = 0; g < GROUPS; g++) at(head, D)(vocab.id.get(COLOURS[world.wrongOf[g]!]!)!, RUMOUR_BASE + g, S.gamma);
   put("lm_head.weight", [V, D], head);
 
+  // Extra near-identity layers: their own stream, drawn after everything above (the 2-layer demo is unchanged).
+  const extra = mulberry32((seed ^ 0xdee9) >>> 0);
+  for (let layer = LAYERS; layer < layers; layer++) putLayer(layer, extra);
+
   tensors.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { vocab, world, config: demoConfig(V), tensors };
+  return { vocab, world, config: demoConfig(V, layers), tensors };
 }
 
-export function demoConfig(vocabSize: number): Record<string, unknown> {
+export function demoConfig(vocabSize: number, layers: number = LAYERS): Record<string, unknown> {
   return {
     architectures: ["LlamaForCausalLM"],
     model_type: "llama",
     hidden_size: D,
     intermediate_size: FFN,
-    num_hidden_layers: LAYERS,
+    num_hidden_layers: layers,
     num_attention_heads: HEADS,
     num_key_value_heads: HEADS,
     head_dim: HEAD_DIM,

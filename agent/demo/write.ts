@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeCheckpoint } from "../checkpoint/safetensors.ts";
-import { buildDemoModel, DEMO_SEED } from "./construction.ts";
+import { buildDemoModel, DEMO_SEED, LAYERS, type DemoModelOptions } from "./construction.ts";
 import { buildDemoRows, demoJsonl } from "./task.ts";
 import { tokenizerConfigJson, tokenizerJson } from "./vocabulary.ts";
 
@@ -20,9 +20,9 @@ function json(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
 
-/** Write `outDir/model/` and `outDir/dataset.jsonl`, byte-identical on every run. */
-export function writeDemo(outDir: string, seed = DEMO_SEED): DemoPaths & { rows: number; parameters: number } {
-  const demo = buildDemoModel(seed);
+/** Write `outDir/model/` and `outDir/dataset.jsonl`, byte-identical on every run (for the same seed and options). */
+export function writeDemo(outDir: string, seed = DEMO_SEED, options: DemoModelOptions = {}): DemoPaths & { rows: number; parameters: number } {
+  const demo = buildDemoModel(seed, options);
   const model = join(outDir, "model");
   mkdirSync(model, { recursive: true });
   writeFileSync(join(model, "config.json"), json(demo.config));
@@ -37,15 +37,16 @@ export function writeDemo(outDir: string, seed = DEMO_SEED): DemoPaths & { rows:
   return { model, dataset, rows: rows.length, parameters };
 }
 
-/** The demo under `cacheDir/demo-v<version>/`, written once (into a temporary directory, then renamed). */
-export function ensureDemo(cacheDir: string): DemoPaths {
-  const dir = join(cacheDir, `demo-v${DEMO_VERSION}`);
+/** The demo under `cacheDir/demo-v<version>/` (`demo-v<version>-L<layers>/` when deeper), written once (into a temporary directory, then renamed). */
+export function ensureDemo(cacheDir: string, options: DemoModelOptions = {}): DemoPaths {
+  const layers = options.layers ?? LAYERS;
+  const dir = join(cacheDir, layers === LAYERS ? `demo-v${DEMO_VERSION}` : `demo-v${DEMO_VERSION}-L${layers}`);
   const paths = { model: join(dir, "model"), dataset: join(dir, "dataset.jsonl") };
   if (existsSync(join(dir, "dataset.jsonl"))) return paths;
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
-    writeDemo(tmp);
+    writeDemo(tmp, DEMO_SEED, { layers });
     try {
       renameSync(tmp, dir);
     } catch (e) {

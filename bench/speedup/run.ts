@@ -1,7 +1,12 @@
 // c2i vs LASER on the same model and dataset, side by side in one run: speed-up ratio and both test accuracies.
-// Usage: npx tsx bench/speedup/run.ts [--model demo] [--dataset demo] [--agents 2] [--rounds 2] [--strategies c2i,laser,laser-100g-100e] [--early-stop]
+// Usage: npx tsx bench/speedup/run.ts [--model demo] [--dataset demo] [--agents 2] [--rounds 2] [--strategies c2i,laser,laser-100g-100e] [--early-stop] [--demo-layers N]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { resolveDemoRefs } from "../../agent/demo/ref.ts";
+import { DEMO_SEED } from "../../agent/demo/construction.ts";
+import { DEMO_REF, resolveDemoRefs } from "../../agent/demo/ref.ts";
+import { writeDemo } from "../../agent/demo/write.ts";
 import { createLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { JobServiceImpl } from "../../coordinator/jobs/service.ts";
@@ -19,9 +24,17 @@ const { values } = parseArgs({
     "cache-dir": { type: "string" },
     /** Agents stop a candidate once it cannot match the baseline (same setting for every strategy). */
     "early-stop": { type: "boolean", default: false },
+    /** Depth of the generated demo: > 2 writes a deeper demo (extra near-identity layers) to a temp dir and uses it for "demo". */
+    "demo-layers": { type: "string" },
   },
 });
-const refs = resolveDemoRefs(values.model!, values.dataset!, values["cache-dir"]);
+const demoLayers = values["demo-layers"] === undefined ? undefined : Number(values["demo-layers"]);
+if (demoLayers !== undefined && (!Number.isInteger(demoLayers) || demoLayers < 2)) throw new Error(`--demo-layers expects an integer ≥ 2, got "${values["demo-layers"]}"`);
+const deepDir = demoLayers === undefined ? undefined : mkdtempSync(join(tmpdir(), `c2i-bench-demo-L${demoLayers}-`));
+const deep = deepDir === undefined ? undefined : writeDemo(deepDir, DEMO_SEED, { layers: demoLayers });
+const refs = deep
+  ? { model: values.model === DEMO_REF ? deep.model : values.model!, dataset: values.dataset === DEMO_REF ? deep.dataset : values.dataset! }
+  : resolveDemoRefs(values.model!, values.dataset!, values["cache-dir"]);
 const strategies = values.strategies!.split(",");
 const rounds = Number(values.rounds);
 const logger = createLogger("bench-speedup", { level: "warn" });
@@ -53,6 +66,7 @@ try {
   await pool.close();
   await bus.close();
   await store.close();
+  if (deepDir) rmSync(deepDir, { recursive: true, force: true });
 }
 
 const median = (xs: number[]) => {
@@ -62,7 +76,7 @@ const median = (xs: number[]) => {
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const laserSeconds = median(runs.get("laser")?.map((r) => r.totalMs / 1000) ?? [NaN]);
 const first = runs.get(strategies[0]!)![0]!;
-console.log(`model ${refs.model} (${first.model.type}), dataset ${refs.dataset} (${first.dataset.rows} rows), ${values.agents} local agents (${first.agents[0]?.backend}, ${first.agents[0]?.svd}), ${rounds} rounds after one untimed warm-up job, median wall time${values["early-stop"] ? ", early stop on" : ""}`);
+console.log(`model ${refs.model} (${first.model.type}${demoLayers ? `, ${demoLayers}-layer demo` : ""}), dataset ${refs.dataset} (${first.dataset.rows} rows), ${values.agents} local agents (${first.agents[0]?.backend}, ${first.agents[0]?.svd}), ${rounds} rounds after one untimed warm-up job, median wall time${values["early-stop"] ? ", early stop on" : ""}`);
 console.log("| strategy | seconds | speed-up vs laser | candidates | sample evaluations | selection set | test set | test acc. baseline → chosen | edit |");
 console.log("| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | --- |");
 for (const [strategy, rs] of runs) {
