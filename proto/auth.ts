@@ -32,6 +32,14 @@ export function serverCredentials(tls?: TlsFiles): grpc.ServerCredentials {
   return grpc.ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], ca !== null);
 }
 
+/** Binds `server` to HOST:PORT with `serverCredentials(tls)`; resolves to the bound HOST:PORT (port 0 = a free one). */
+export function bindServer(server: grpc.Server, listen: string, tls: TlsFiles | undefined, who: string): Promise<string> {
+  const host = listen.slice(0, listen.lastIndexOf(":"));
+  return new Promise((resolve, reject) =>
+    server.bindAsync(listen, serverCredentials(tls), (err, port) =>
+      err ? reject(new C2iError(ErrorCode.INVALID_ARGUMENT, `${who} cannot listen on ${listen}: ${err.message}`)) : resolve(`${host}:${port}`)));
+}
+
 /** Insecure unless a CA (or client cert for mTLS) is given. */
 export function channelCredentials(tls?: TlsFiles): grpc.ChannelCredentials {
   if (!tls?.caFile && !tls?.certFile) return grpc.credentials.createInsecure();

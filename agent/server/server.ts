@@ -2,9 +2,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
-import { serverCredentials, type TlsFiles } from "../../proto/auth.ts";
+import { bindServer, type TlsFiles } from "../../proto/auth.ts";
 import { loadAgentProto, serverOptions } from "../../proto/load.ts";
 import { createAgentMetrics, type AgentMetrics } from "../metrics/registry.ts";
 import { serveMetrics, type MetricsServer } from "../../common/metrics-http.ts";
@@ -86,11 +85,8 @@ export class AgentServer {
     server.addService(proto.c2i.v1.AgentService.service, agentHandlers(deps, work));
     const health = new HealthImplementation({ "": "SERVING", [AGENT_SERVICE_NAME]: "SERVING" });
     health.addToServer(server);
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(options.listen, serverCredentials(options.tls), (err, p) =>
-        err ? reject(new C2iError(ErrorCode.INVALID_ARGUMENT, `agent cannot listen on ${options.listen}: ${err.message}`)) : resolve(p)));
-    const host = options.listen.slice(0, options.listen.lastIndexOf(":"));
-    const address = options.advertise ?? `${host}:${port}`;
+    const bound = await bindServer(server, options.listen, options.tls, "agent");
+    const address = options.advertise ?? bound;
 
     let nc: NatsConnection | undefined;
     let metricsServer: MetricsServer | undefined;
