@@ -4,6 +4,8 @@ import { DCGM_MARKER, dashboard, type Json } from "./panels.ts";
 const RI = "$__rate_interval";
 /** Gives any per-target series the agent id of its target (`c2i_agent_info` carries it, value 1). */
 const BY_AGENT = `* on (instance) group_left (agent) c2i_agent_info{agent=~"$agent"}`;
+/** A per-target series, one line per agent. */
+const perAgent = (expr: string, legend = "{{agent}}") => ({ expr: `${expr} ${BY_AGENT}`, legend });
 
 export function agentResources(): Json {
   return dashboard({
@@ -23,7 +25,7 @@ export function agentResources(): Json {
           {
             title: "Shards in flight per agent", w: 12, h: 6, stack: true,
             description: "Shards running or queued on each agent (at most its --capacity).",
-            queries: [{ expr: `c2i_agent_shards_in_flight ${BY_AGENT}`, legend: "{{agent}}" }],
+            queries: [perAgent("c2i_agent_shards_in_flight")],
           },
         ],
       },
@@ -33,17 +35,17 @@ export function agentResources(): Json {
           {
             title: "tfjs memory", unit: "bytes", w: 8,
             description: "Bytes held by tfjs tensors in the agent's compute process (a steady climb across shards is a tensor leak).",
-            queries: [{ expr: `c2i_agent_tfjs_bytes ${BY_AGENT}`, legend: "{{agent}}" }],
+            queries: [perAgent("c2i_agent_tfjs_bytes")],
           },
           {
             title: "tfjs tensors", w: 8,
             description: "Live tfjs tensors in the compute process.",
-            queries: [{ expr: `c2i_agent_tfjs_tensors ${BY_AGENT}`, legend: "{{agent}}" }],
+            queries: [perAgent("c2i_agent_tfjs_tensors")],
           },
           {
             title: "Compute process RSS", unit: "bytes", w: 8,
             description: "Resident memory of the compute child process (model weights, tfjs and BLAS buffers).",
-            queries: [{ expr: `c2i_agent_compute_rss_bytes ${BY_AGENT}`, legend: "{{agent}}" }],
+            queries: [perAgent("c2i_agent_compute_rss_bytes")],
           },
         ],
       },
@@ -53,20 +55,20 @@ export function agentResources(): Json {
           {
             title: "Agent CPU", unit: "percentunit", w: 8,
             description: "CPU seconds per second of the agent's server process (gRPC, heartbeats), 1 = one core.",
-            queries: [{ expr: `rate(c2i_agent_process_cpu_seconds_total[${RI}]) ${BY_AGENT}`, legend: "{{agent}}" }],
+            queries: [perAgent(`rate(c2i_agent_process_cpu_seconds_total[${RI}])`)],
           },
           {
             title: "Agent memory", unit: "bytes", w: 8,
             description: "Resident set and V8 heap of the agent's server process.",
             queries: [
-              { expr: `c2i_agent_process_resident_memory_bytes ${BY_AGENT}`, legend: "rss {{agent}}" },
-              { expr: `c2i_agent_nodejs_heap_size_used_bytes ${BY_AGENT}`, legend: "heap {{agent}}" },
+              perAgent("c2i_agent_process_resident_memory_bytes", "rss {{agent}}"),
+              perAgent("c2i_agent_nodejs_heap_size_used_bytes", "heap {{agent}}"),
             ],
           },
           {
             title: "Agent event loop lag p99", unit: "s", w: 8,
             description: "Lag here delays heartbeats; compute runs in a child process so it should stay low.",
-            queries: [{ expr: `c2i_agent_nodejs_eventloop_lag_p99_seconds ${BY_AGENT}`, legend: "{{agent}}" }],
+            queries: [perAgent("c2i_agent_nodejs_eventloop_lag_p99_seconds")],
           },
         ],
       },
