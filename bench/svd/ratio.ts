@@ -4,6 +4,7 @@ import type { Matrix } from "../../agent/linalg/matrix.ts";
 import { loadLapackSvd } from "../../agent/linalg/svd/lapack.ts";
 import type { Svd } from "../../agent/linalg/svd/types.ts";
 import { TypeScriptSvd } from "../../agent/linalg/svd/typescript.ts";
+import { seeded, smallestRelErr } from "./matrices.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -11,18 +12,6 @@ const repeats = Number(opt("--repeats") ?? 3);
 // Read by OpenBLAS when the library loads; this script is an edge.
 process.env.OPENBLAS_NUM_THREADS = "1";
 const shapes = (opt("--shapes") ?? "768x3072,3072x768,192x768").split(",").map((s) => s.split("x").map(Number) as [number, number]);
-
-function seeded(rows: number, cols: number, seed: number): Matrix {
-  let a = seed >>> 0;
-  const data = new Float64Array(rows * cols);
-  for (let i = 0; i < data.length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    data[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5) * 0.04;
-  }
-  return { rows, cols, data };
-}
 
 function cpu(svd: Svd, a: Matrix): { cpu: number; s: Float64Array } {
   const c0 = process.cpuUsage();
@@ -44,7 +33,7 @@ for (const [i, [m, n]] of shapes.entries()) {
     const t = cpu(ts, a);
     lp = Math.min(lp, l.cpu);
     tt = Math.min(tt, t.cpu);
-    for (let k = Math.max(0, l.s.length - 20); k < l.s.length; k++) err = Math.max(err, Math.abs(t.s[k] - l.s[k]) / l.s[k]);
+    err = Math.max(err, smallestRelErr(t.s, l.s));
   }
   console.log(`${`${m}×${n}`.padEnd(11)} | ${lp.toFixed(3).padStart(18)} | ${tt.toFixed(3).padStart(14)} | ${(tt / lp).toFixed(2).padStart(9)} | ${err.toExponential(1)}`);
 }

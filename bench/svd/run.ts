@@ -12,6 +12,7 @@ import { SvdWorkers } from "../../agent/linalg/parallel.ts";
 import { loadLapackSvd } from "../../agent/linalg/svd/lapack.ts";
 import type { Svd } from "../../agent/linalg/svd/types.ts";
 import { TypeScriptSvd } from "../../agent/linalg/svd/typescript.ts";
+import { seeded, smallestRelErr } from "./matrices.ts";
 
 const args = process.argv.slice(2);
 const repeats = Number(args[args.indexOf("--repeats") + 1] || 0) || 2;
@@ -23,18 +24,6 @@ const shapes: [number, number][] = [
   [3072, 768],
   [192, 768],
 ];
-
-function seeded(rows: number, cols: number, seed: number): Matrix {
-  let a = seed >>> 0;
-  const data = new Float64Array(rows * cols);
-  for (let i = 0; i < data.length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    data[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5) * 0.04;
-  }
-  return { rows, cols, data };
-}
 
 /** Best wall time of n runs, with the CPU seconds (all threads) of that run: under load, wall times drift. */
 function best(svd: Svd, a: Matrix, n: number): { seconds: number; cpu: number; s: Float64Array } {
@@ -53,13 +42,6 @@ function best(svd: Svd, a: Matrix, n: number): { seconds: number; cpu: number; s
     }
   }
   return { seconds, cpu, s };
-}
-
-/** max over the 20 smallest σ of |a − b| / b */
-function smallestRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0;
-  for (let i = Math.max(0, b.length - 20); i < b.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]) / b[i]);
-  return err;
 }
 
 function runNumpy(mats: Matrix[]): { numpy: string; blas: string; results: { seconds: number; cpu: number; s: number[] }[] } | undefined {

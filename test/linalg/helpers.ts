@@ -1,19 +1,14 @@
 // Test helpers for linalg: seeded matrices, orthogonal factors built independently of the SVD code, and checks.
 import { type Matrix, multiply, transpose } from "../../agent/linalg/matrix.ts";
+import { mulberry32 } from "../../common/random.ts";
 import { loadLapackSvd } from "../../agent/linalg/svd/lapack.ts";
 import type { Svd, SvdResult } from "../../agent/linalg/svd/types.ts";
 import { TypeScriptSvd } from "../../agent/linalg/svd/typescript.ts";
 
 /** Deterministic uniform(−0.5, 0.5) stream (mulberry32). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const random = mulberry32(seed);
+  return () => random() - 0.5;
 }
 
 export function randomMatrix(rows: number, cols: number, seed: number): Matrix {

@@ -1,0 +1,16 @@
+// Inputs and checks shared by the SVD benchmarks: the same seeded matrices and the same σ error in every script.
+import { mulberry32 } from "../../common/random.ts";
+import type { Matrix } from "../../agent/linalg/matrix.ts";
+
+/** rows×cols, uniform(−0.02, 0.02) from mulberry32(seed): about the scale of trained GPT-2 weights. */
+export function seeded(rows: number, cols: number, seed: number): Matrix {
+  const random = mulberry32(seed);
+  return { rows, cols, data: Float64Array.from({ length: rows * cols }, () => (random() - 0.5) * 0.04) };
+}
+
+/** max over the 20 smallest σ of |a − b| / b */
+export function smallestRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let err = 0;
+  for (let i = Math.max(0, b.length - 20); i < b.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]) / b[i]);
+  return err;
+}
