@@ -11,7 +11,7 @@ export interface InputStatistics {
   count: number;
   /** Σ |x_j| per input feature. */
   absSum: Float64Array;
-  /** Σ x xᵀ (n×n, row-major), only when requested (it costs n² memory). */
+  /** Σ x xᵀ (n×n, row-major, lower triangle only: it is symmetric), only when requested (it costs n² memory). */
   gram?: Float64Array;
 }
 
@@ -65,14 +65,8 @@ export function asvdTransform(stats: InputStatistics, options: AsvdOptions = {})
   const n = stats.cols;
   if (method === AsvdMethod.cholesky) {
     if (!stats.gram) throw new C2iError(ErrorCode.INVALID_ARGUMENT, "asvdTransform: the Cholesky variant needs the Gram matrix; collect statistics with withGram");
-    const full = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        full[i * n + j] = stats.gram[i * n + j]!;
-        full[j * n + i] = stats.gram[i * n + j]!;
-      }
-    }
-    const gram: Matrix = { rows: n, cols: n, data: full };
+    // stats.gram holds the lower triangle only, which is all dampedCholesky reads.
+    const gram: Matrix = { rows: n, cols: n, data: stats.gram };
     return { colFactor: dampedCholesky(gram, options.damping ?? 0.01, `XXᵀ of ${stats.count} calibration tokens`) };
   }
   const alpha = options.alpha ?? 0.5;
