@@ -11,12 +11,11 @@ export function keptRank(r: number, rate: number): number {
 }
 
 /**
- * Ŵ_b = U_b[:, :k_b] Σ_b[:k_b] V_b[:, :k_b]ᵀ restacked into a rows×cols float32 weight (row-major,
- * the shape of W). Accumulated in float64, rounded once.
+ * Ŵ_b = U_b[:, :k_b] Σ_b[:k_b] V_b[:, :k_b]ᵀ, one float64 row of the restacked rows×cols weight at a
+ * time: `emit(i, row)` gets row i (the buffer is reused, so copy it before the next call).
  */
-export function truncateBlocks(f: BlockFactors, rate: number): { weight: Float32Array; keptRanks: number[] } {
+export function reconstructRows(f: BlockFactors, rate: number, emit: (i: number, row: Float64Array) => void): number[] {
   const n = f.cols;
-  const weight = new Float32Array(f.rows * n);
   const row = new Float64Array(n);
   const keptRanks: number[] = [];
   for (const { start, end, svd } of f.parts) {
@@ -33,8 +32,16 @@ export function truncateBlocks(f: BlockFactors, rate: number): { weight: Float32
         const vo = q * n;
         for (let j = 0; j < n; j++) row[j] += c * vt[vo + j];
       }
-      weight.set(row, (start + i) * n);
+      emit(start + i, row);
     }
   }
+  return keptRanks;
+}
+
+/** `reconstructRows` into a rows×cols float32 weight (row-major, the shape of W): accumulated in float64, rounded once. */
+export function truncateBlocks(f: BlockFactors, rate: number): { weight: Float32Array; keptRanks: number[] } {
+  const n = f.cols;
+  const weight = new Float32Array(f.rows * n);
+  const keptRanks = reconstructRows(f, rate, (i, row) => weight.set(row, i * n));
   return { weight, keptRanks };
 }

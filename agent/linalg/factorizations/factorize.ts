@@ -1,7 +1,7 @@
 // One entry point for every factorization: transform W, group rows, one SVD per part; truncate and map back.
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
 import { type BlockFactors, sigmaGradients, truncateBlocks } from "../blocks.ts";
-import { keptRank } from "../truncate.ts";
+import { reconstructRows } from "../truncate.ts";
 import { type Matrix, rowSlice } from "../matrix.ts";
 import type { Svd } from "../svd/types.ts";
 import { blocksGrouping, groupingFromAssignment, permuteRows, unpermuteRows } from "./grouping.ts";
@@ -61,24 +61,9 @@ export function factoredSigmaGradients(f: FactoredMatrix, g: Matrix, smallest?: 
 
 /** Float64 Ŵ̃ = stack(U_b[:, :k_b] Σ_b V_bᵀ[:k_b]) in regrouped order. */
 function reconstruct(f: BlockFactors, rate: number): { w: Matrix; keptRanks: number[] } {
-  const n = f.cols;
-  const out = new Float64Array(f.rows * n);
-  const keptRanks: number[] = [];
-  for (const { start, end, svd } of f.parts) {
-    const r = svd.s.length;
-    const k = keptRank(r, rate);
-    keptRanks.push(k);
-    for (let i = 0; i < end - start; i++) {
-      const o = (start + i) * n;
-      for (let q = 0; q < k; q++) {
-        const c = svd.u.data[i * r + q]! * svd.s[q]!;
-        if (c === 0) continue;
-        const vo = q * n;
-        for (let j = 0; j < n; j++) out[o + j]! += c * svd.vt.data[vo + j]!;
-      }
-    }
-  }
-  return { w: { rows: f.rows, cols: n, data: out }, keptRanks };
+  const out = new Float64Array(f.rows * f.cols);
+  const keptRanks = reconstructRows(f, rate, (i, row) => out.set(row, i * f.cols));
+  return { w: { rows: f.rows, cols: f.cols, data: out }, keptRanks };
 }
 
 /**
