@@ -15,6 +15,21 @@ function factorBytes(f: BlockFactors): number {
   return n * 8;
 }
 
+/** The cached value under `key`, marked most recently used. */
+function recall<F>(cache: Map<string, { f: F; bytes: number }>, key: string): F | undefined {
+  const hit = cache.get(key);
+  if (!hit) return undefined;
+  cache.delete(key);
+  cache.set(key, hit);
+  return hit.f;
+}
+
+function checkBlocks(name: string, blocks: number, rows: number): void {
+  if (!Number.isInteger(blocks) || blocks < 1 || blocks > rows) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `block count ${blocks} for ${name} must be an integer in [1, ${rows}] (its rows)`);
+  }
+}
+
 /**
  * Shared by every job on the same model directory. Factors are cached per (matrix, K) and every rate is a
  * truncation of them (issue 5 item 2); they are computed from the original weights, never from an edit.
@@ -64,25 +79,12 @@ export class LoadedModel {
   /** Per-block SVD factors of the original matrix for block count K. */
   factorsFor(name: string, blocks: number): BlockFactors {
     const key = `${name}|${blocks}`;
-    const hit = this.factors.get(key);
-    if (hit) {
-      this.factors.delete(key);
-      this.factors.set(key, hit);
-      return hit.f;
-    }
+    const hit = recall(this.factors, key);
+    if (hit) return hit;
     const info = this.info(name);
-    if (!Number.isInteger(blocks) || blocks < 1 || blocks > info.rows) {
-      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `block count ${blocks} for ${name} must be an integer in [1, ${info.rows}] (its rows)`);
-    }
+    checkBlocks(name, blocks, info.rows);
     const f = factorBlocks(fromFloat32(info.rows, info.cols, this.original(name)), blocks, this.svd);
-    const bytes = factorBytes(f);
-    this.factors.set(key, { f, bytes });
-    this.factorBytesTotal += bytes;
-    for (const [k, v] of this.factors) {
-      if (this.factorBytesTotal <= this.maxFactorBytes || k === key) break;
-      this.factors.delete(k);
-      this.factorBytesTotal -= v.bytes;
-    }
+    this.remember(this.factors, key, f, factorBytes(f));
     return f;
   }
 
@@ -96,25 +98,23 @@ export class LoadedModel {
     const plain = options.clustering === "blocks" && Object.keys(options.transform).length === 0;
     if (plain) return { factors: this.factorsFor(name, blocks), transform: {}, grouping: blocksGrouping(info.rows, blocks) };
     const key = `${name}|${blocks}|${options.clustering}|${options.key}`;
-    const hit = this.factored.get(key);
-    if (hit) {
-      this.factored.delete(key);
-      this.factored.set(key, hit);
-      return hit.f;
-    }
-    if (!Number.isInteger(blocks) || blocks < 1 || blocks > info.rows) {
-      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `block count ${blocks} for ${name} must be an integer in [1, ${info.rows}] (its rows)`);
-    }
+    const hit = recall(this.factored, key);
+    if (hit) return hit;
+    checkBlocks(name, blocks, info.rows);
     const f = factorMatrix(fromFloat32(info.rows, info.cols, this.original(name)), this.svd, { blocks, clustering: options.clustering, transform: options.transform });
-    const bytes = factorBytes(f.factors);
-    this.factored.set(key, { f, bytes });
+    this.remember(this.factored, key, f, factorBytes(f.factors));
+    return f;
+  }
+
+  /** Keep `f` under `key` and drop the least recently used entries of `cache` while the factor bytes exceed the bound. */
+  private remember<F>(cache: Map<string, { f: F; bytes: number }>, key: string, f: F, bytes: number): void {
+    cache.set(key, { f, bytes });
     this.factorBytesTotal += bytes;
-    for (const [k, v] of this.factored) {
+    for (const [k, v] of cache) {
       if (this.factorBytesTotal <= this.maxFactorBytes || k === key) break;
-      this.factored.delete(k);
+      cache.delete(k);
       this.factorBytesTotal -= v.bytes;
     }
-    return f;
   }
 
   /** Run `body` with `name` temporarily replaced by `weight`; the original is restored always (also on error). */
