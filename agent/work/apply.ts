@@ -1,9 +1,10 @@
 // applyRecipe: recompute a recipe's edits from the original weights and write the adapted checkpoint in the input's format.
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import type { Recipe, RecipeEdit } from "../../common/recipe.ts";
+import { SafetensorsFile } from "../checkpoint/file.ts";
 import { fingerprintCheckpoint, openCheckpoint, writeSafetensors, type TensorToWrite } from "../checkpoint/safetensors.ts";
 import { factorBlocks, truncateBlocks } from "../linalg/blocks.ts";
 import { factorMatrix, truncateFactored } from "../linalg/factorizations/factorize.ts";
@@ -30,19 +31,10 @@ export interface ApplyReport {
 }
 
 /** `__metadata__` of one safetensors file, read from its header (per shard, so each file keeps its own). */
-function fileMetadata(file: string): Record<string, string> | undefined {
-  const fd = openSync(file, "r");
-  try {
-    const len = Buffer.alloc(8);
-    readSync(fd, len, 0, 8, 0);
-    const n = Number(len.readBigUInt64LE(0));
-    const header = Buffer.alloc(n);
-    readSync(fd, header, 0, n, 8);
-    const meta = (JSON.parse(header.toString("utf8")) as Record<string, unknown>).__metadata__;
-    return meta && typeof meta === "object" ? (meta as Record<string, string>) : undefined;
-  } finally {
-    closeSync(fd);
-  }
+function fileMetadata(file: string): Record<string, string> {
+  const f = new SafetensorsFile(file);
+  f.close();
+  return f.metadata;
 }
 
 /**
