@@ -1,6 +1,8 @@
 // Scoring shared by the generative and masked protocols: a sample's loss is the mean NLL of its answer tokens (METHOD.md).
 import * as tf from "@tensorflow/tfjs";
-import type { SampleOutcome, ScoredSamples } from "./protocol.ts";
+import type { AnswerEncoder } from "./choice.ts";
+import type { AnswerRow, DatasetRow } from "./dataset.ts";
+import type { EncodeContext, EncodedSample, SampleOutcome, ScoredSamples, TaskProtocol } from "./protocol.ts";
 
 function answerLength(samples: ScoredSamples["samples"], s: number): number {
   return samples[s]!.sequences[0]!.targets.length;
@@ -32,4 +34,18 @@ export function answerLossSum(batch: ScoredSamples, tokenLogProbs: tf.Tensor1D, 
     offset += n;
   }
   return tf.tidy(() => tf.sum(tf.mul(tokenLogProbs, tf.tensor1d(weights))));
+}
+
+/** An answer protocol: one sequence per row, encoded by `encodeAnswer` (causal in generative.ts, masked in masked.ts). */
+export function answerProtocol(name: "generative" | "masked", encodeAnswer: AnswerEncoder): TaskProtocol {
+  return {
+    name,
+    encode(row: DatasetRow, context: EncodeContext): EncodedSample {
+      const { prompt, answer } = row as AnswerRow;
+      const { dropped, ...sequence } = encodeAnswer(prompt, answer, context);
+      return { sequences: [sequence], label: 0, dropped };
+    },
+    judge: judgeAnswers,
+    lossSum: answerLossSum,
+  };
 }

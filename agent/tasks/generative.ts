@@ -1,8 +1,7 @@
 // Generative answer protocol for causal decoders: input = [BOS] prompt answer; the answer tokens are the targets.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { answerLossSum, judgeAnswers } from "./answer-scoring.ts";
-import type { AnswerRow, DatasetRow } from "./dataset.ts";
-import type { EncodeContext, EncodedSample, EncodedSequence, TaskProtocol } from "./protocol.ts";
+import { answerProtocol } from "./answer-scoring.ts";
+import type { EncodeContext, EncodedSequence, TaskProtocol } from "./protocol.ts";
 
 export interface EncodedAnswer extends EncodedSequence {
   /** Prompt tokens dropped from the left. */
@@ -44,14 +43,5 @@ export function encodeCausalAnswer(prompt: string, answer: string, context: Enco
 }
 
 export function generativeProtocol(): TaskProtocol {
-  return {
-    name: "generative",
-    encode(row: DatasetRow, context: EncodeContext): EncodedSample {
-      const { prompt, answer } = row as AnswerRow;
-      const { dropped, ...sequence } = encodeCausalAnswer(prompt, answer, context);
-      return { sequences: [sequence], label: 0, dropped };
-    },
-    judge: judgeAnswers,
-    lossSum: answerLossSum,
-  };
+  return answerProtocol("generative", encodeCausalAnswer);
 }

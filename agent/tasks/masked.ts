@@ -1,9 +1,8 @@
 // Masked protocol for encoders (BERT/RoBERTa): the answer's tokens are read at the prompt's mask positions.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { answerLossSum, judgeAnswers } from "./answer-scoring.ts";
-import type { AnswerRow, DatasetRow } from "./dataset.ts";
+import { answerProtocol } from "./answer-scoring.ts";
 import type { EncodedAnswer } from "./generative.ts";
-import type { EncodeContext, EncodedSample, TaskProtocol } from "./protocol.ts";
+import type { EncodeContext, TaskProtocol } from "./protocol.ts";
 
 /** Written in prompts whatever the tokenizer's own mask token is ([MASK], <mask>, …). */
 export const MASK_PLACEHOLDER = "<mask>";
@@ -58,14 +57,5 @@ export function encodeMaskedAnswer(prompt: string, answer: string, context: Enco
 }
 
 export function maskedProtocol(): TaskProtocol {
-  return {
-    name: "masked",
-    encode(row: DatasetRow, context: EncodeContext): EncodedSample {
-      const { prompt, answer } = row as AnswerRow;
-      const { dropped, ...sequence } = encodeMaskedAnswer(prompt, answer, context);
-      return { sequences: [sequence], label: 0, dropped };
-    },
-    judge: judgeAnswers,
-    lossSum: answerLossSum,
-  };
+  return answerProtocol("masked", encodeMaskedAnswer);
 }
