@@ -3,8 +3,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { builtinDatasetLoaders, loadDataset, type Dataset } from "../../agent/tasks/dataset.ts";
-import { C2iError } from "../../common/errors.ts";
 import { tempDir } from "../tokenizers/fixtures.ts";
+import { failure } from "../datasets/fixtures.ts";
 
 const tmp = tempDir("datasets");
 afterAll(() => tmp.remove());
@@ -14,16 +14,6 @@ function file(lines: string[]): string {
   const path = join(tmp.dir, `d${files++}.jsonl`);
   writeFileSync(path, lines.join("\n"));
   return path;
-}
-
-function failure(f: () => unknown): C2iError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof C2iError) return e;
-    throw e;
-  }
-  throw new Error("expected a C2iError");
 }
 
 const answer = (prompt: string, a: string) => JSON.stringify({ prompt, answer: a });

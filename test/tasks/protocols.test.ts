@@ -6,8 +6,8 @@ import type { Tokenizer } from "../../agent/tokenizers/types.ts";
 import { protocolFor, protocolName } from "../../agent/tasks/select.ts";
 import { packBatches } from "../../agent/tasks/batch.ts";
 import type { EncodeContext } from "../../agent/tasks/protocol.ts";
-import { C2iError } from "../../common/errors.ts";
 import { tempDir, writeBertTokenizer, writeGpt2Tokenizer, writeLlamaTokenizer } from "../tokenizers/fixtures.ts";
+import { failure } from "../datasets/fixtures.ts";
 
 const tmp = tempDir("protocols");
 let gpt2: Tokenizer;
@@ -24,16 +24,6 @@ const ctx = (tokenizer: Tokenizer, maxTokens = 64): EncodeContext => ({ tokenize
 const generative = protocolFor({ protocol: "answer" }, true);
 const masked = protocolFor({ protocol: "answer" }, false);
 const choice = protocolFor({ protocol: "choice" }, true);
-
-function failure(f: () => unknown): C2iError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof C2iError) return e;
-    throw e;
-  }
-  throw new Error("expected a C2iError");
-}
 
 describe("protocol selection", () => {
   it("maps answer rows to generative on decoders and masked on encoders; choice stays choice", () => {

@@ -8,10 +8,10 @@ import type { Tokenizer } from "../../agent/tokenizers/types.ts";
 import { evaluateTask, gradientPass } from "../../agent/tasks/run.ts";
 import { EncodingCache } from "../../agent/tasks/encoding.ts";
 import type { AnswerRow, ChoiceRow, Dataset } from "../../agent/tasks/dataset.ts";
-import { C2iError } from "../../common/errors.ts";
 import { mulberry32 } from "../../common/random.ts";
 import { tempDir, writeBertTokenizer, writeGpt2Tokenizer } from "../tokenizers/fixtures.ts";
 import { MockModel } from "./mock-model.ts";
+import { failure } from "../datasets/fixtures.ts";
 
 const tmp = tempDir("run");
 let gpt2: Tokenizer;
@@ -66,16 +66,6 @@ function handMasked(model: MockModel, row: AnswerRow): { loss: number; correct: 
 
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-function failure(f: () => unknown): C2iError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof C2iError) return e;
-    throw e;
-  }
-  throw new Error("expected a C2iError");
 }
 
 const all = (d: Dataset) => d.rows.map((_, i) => i);
