@@ -3,15 +3,8 @@ import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeBF16, decodeF16, encodeBF16, encodeF16 } from "../../agent/checkpoint/dtype.ts";
+import { hasNumpy } from "./numpy.ts";
 
-function hasNumpy(): boolean {
-  try {
-    execFileSync("python3", ["-c", "import numpy"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const numpy = hasNumpy();
 if (!numpy) console.warn("[checkpoint] python3 with numpy not found: skipping the numpy float16 cross-check");
 

@@ -4,15 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCheckpoint, writeCheckpoint } from "../../agent/checkpoint/safetensors.ts";
 import { makeTempDir } from "./tmp.ts";
+import { hasNumpy } from "./numpy.ts";
 
-function hasNumpy(): boolean {
-  try {
-    execFileSync("python3", ["-c", "import numpy"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const numpy = hasNumpy();
 if (!numpy) console.warn("[checkpoint] python3 with numpy not found: skipping the independent format check");
 
