@@ -3,8 +3,6 @@
 /** The float types c2i reads (converted to float32) and writes. */
 export type Dtype = "F32" | "F16" | "BF16";
 
-export const FLOAT_DTYPES: readonly Dtype[] = ["F32", "F16", "BF16"] as const;
-
 /**
  * Every dtype the safetensors format defines, with its byte size. Files holding the non-float
  * ones (e.g. an I64 `position_ids` buffer) are valid: those tensors are validated and listed apart.
