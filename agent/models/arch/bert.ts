@@ -5,8 +5,8 @@ import { attention } from "../blocks/attention.ts";
 import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { layerNorm } from "../blocks/norm.ts";
-import { StoredLayout } from "../layout.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
+import { layerNormSpecs, mat, table, vec } from "./tensor_specs.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 /** Names of the masked-LM head, which differ between the two families. */
@@ -38,14 +38,11 @@ export const bert: ArchDefinition = {
     const L = (i: number, s: string) => `${p}encoder.layer.${i}.${s}`;
     const E = (s: string) => `${p}embeddings.${s}`;
 
-    const vec = (name: string, n: number): TensorSpec => ({ name, shape: [n], layout: StoredLayout.plain });
-    const mat = (name: string, out: number, inp: number): TensorSpec => ({ name, shape: [out, inp], layout: StoredLayout.linear });
     const tensors: TensorSpec[] = [
-      { name: E("word_embeddings.weight"), shape: [vocab, d], layout: StoredLayout.plain },
-      { name: E("position_embeddings.weight"), shape: [maxPositions, d], layout: StoredLayout.plain },
-      { name: E("token_type_embeddings.weight"), shape: [typeVocab, d], layout: StoredLayout.plain },
-      vec(E("LayerNorm.weight"), d),
-      vec(E("LayerNorm.bias"), d),
+      table(E("word_embeddings.weight"), vocab, d),
+      table(E("position_embeddings.weight"), maxPositions, d),
+      table(E("token_type_embeddings.weight"), typeVocab, d),
+      ...layerNormSpecs(E("LayerNorm"), d),
     ];
     for (let i = 0; i < numLayers; i++) {
       for (const part of ["query", "key", "value"]) {
@@ -54,21 +51,18 @@ export const bert: ArchDefinition = {
       tensors.push(
         mat(L(i, "attention.output.dense.weight"), d, d),
         vec(L(i, "attention.output.dense.bias"), d),
-        vec(L(i, "attention.output.LayerNorm.weight"), d),
-        vec(L(i, "attention.output.LayerNorm.bias"), d),
+        ...layerNormSpecs(L(i, "attention.output.LayerNorm"), d),
         mat(L(i, "intermediate.dense.weight"), inner, d),
         vec(L(i, "intermediate.dense.bias"), inner),
         mat(L(i, "output.dense.weight"), d, inner),
         vec(L(i, "output.dense.bias"), d),
-        vec(L(i, "output.LayerNorm.weight"), d),
-        vec(L(i, "output.LayerNorm.bias"), d),
+        ...layerNormSpecs(L(i, "output.LayerNorm"), d),
       );
     }
     tensors.push(
       mat(`${head.dense}.weight`, d, d),
       vec(`${head.dense}.bias`, d),
-      vec(`${head.norm}.weight`, d),
-      vec(`${head.norm}.bias`, d),
+      ...layerNormSpecs(head.norm, d),
       vec(head.bias, vocab),
     );
     if (!tied) tensors.push(mat(head.decoder, vocab, d));

@@ -5,8 +5,8 @@ import { attention } from "../blocks/attention.ts";
 import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { layerNorm } from "../blocks/norm.ts";
-import { StoredLayout } from "../layout.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
+import { conv1d, layerNormSpecs, mat, table, vec } from "./tensor_specs.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 export const gpt2: ArchDefinition = {
@@ -28,31 +28,23 @@ export const gpt2: ArchDefinition = {
     const p = detectPrefix(names, ["transformer.", ""], "wte.weight");
     const L = (i: number, s: string) => `${p}h.${i}.${s}`;
 
-    const tensors: TensorSpec[] = [
-      { name: `${p}wte.weight`, shape: [vocab, d], layout: StoredLayout.plain },
-      { name: `${p}wpe.weight`, shape: [maxPositions, d], layout: StoredLayout.plain },
-    ];
+    const tensors: TensorSpec[] = [table(`${p}wte.weight`, vocab, d), table(`${p}wpe.weight`, maxPositions, d)];
     for (let i = 0; i < numLayers; i++) {
       tensors.push(
-        { name: L(i, "ln_1.weight"), shape: [d], layout: StoredLayout.plain },
-        { name: L(i, "ln_1.bias"), shape: [d], layout: StoredLayout.plain },
-        { name: L(i, "attn.c_attn.weight"), shape: [d, 3 * d], layout: StoredLayout.conv1d },
-        { name: L(i, "attn.c_attn.bias"), shape: [3 * d], layout: StoredLayout.plain },
-        { name: L(i, "attn.c_proj.weight"), shape: [d, d], layout: StoredLayout.conv1d },
-        { name: L(i, "attn.c_proj.bias"), shape: [d], layout: StoredLayout.plain },
-        { name: L(i, "ln_2.weight"), shape: [d], layout: StoredLayout.plain },
-        { name: L(i, "ln_2.bias"), shape: [d], layout: StoredLayout.plain },
-        { name: L(i, "mlp.c_fc.weight"), shape: [d, inner], layout: StoredLayout.conv1d },
-        { name: L(i, "mlp.c_fc.bias"), shape: [inner], layout: StoredLayout.plain },
-        { name: L(i, "mlp.c_proj.weight"), shape: [inner, d], layout: StoredLayout.conv1d },
-        { name: L(i, "mlp.c_proj.bias"), shape: [d], layout: StoredLayout.plain },
+        ...layerNormSpecs(L(i, "ln_1"), d),
+        conv1d(L(i, "attn.c_attn.weight"), d, 3 * d),
+        vec(L(i, "attn.c_attn.bias"), 3 * d),
+        conv1d(L(i, "attn.c_proj.weight"), d, d),
+        vec(L(i, "attn.c_proj.bias"), d),
+        ...layerNormSpecs(L(i, "ln_2"), d),
+        conv1d(L(i, "mlp.c_fc.weight"), d, inner),
+        vec(L(i, "mlp.c_fc.bias"), inner),
+        conv1d(L(i, "mlp.c_proj.weight"), inner, d),
+        vec(L(i, "mlp.c_proj.bias"), d),
       );
     }
-    tensors.push(
-      { name: `${p}ln_f.weight`, shape: [d], layout: StoredLayout.plain },
-      { name: `${p}ln_f.bias`, shape: [d], layout: StoredLayout.plain },
-    );
-    if (!tied) tensors.push({ name: "lm_head.weight", shape: [vocab, d], layout: StoredLayout.linear });
+    tensors.push(...layerNormSpecs(`${p}ln_f`, d));
+    if (!tied) tensors.push(mat("lm_head.weight", vocab, d));
 
     return {
       config: {

@@ -6,8 +6,8 @@ import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { layerNorm } from "../blocks/norm.ts";
 import { RopeStyle } from "../blocks/rope.ts";
-import { StoredLayout } from "../layout.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
+import { layerNormSpecs, mat, table, vec } from "./tensor_specs.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 export const gptNeox: ArchDefinition = {
@@ -32,25 +32,22 @@ export const gptNeox: ArchDefinition = {
     const p = detectPrefix(names, ["gpt_neox.", ""], "embed_in.weight");
     const L = (i: number, s: string) => `${p}layers.${i}.${s}`;
 
-    const tensors: TensorSpec[] = [{ name: `${p}embed_in.weight`, shape: [vocab, d], layout: StoredLayout.plain }];
-    const vec = (name: string, n: number): TensorSpec => ({ name, shape: [n], layout: StoredLayout.plain });
+    const tensors: TensorSpec[] = [table(`${p}embed_in.weight`, vocab, d)];
     for (let i = 0; i < numLayers; i++) {
       tensors.push(
-        vec(L(i, "input_layernorm.weight"), d),
-        vec(L(i, "input_layernorm.bias"), d),
-        vec(L(i, "post_attention_layernorm.weight"), d),
-        vec(L(i, "post_attention_layernorm.bias"), d),
-        { name: L(i, "attention.query_key_value.weight"), shape: [3 * d, d], layout: StoredLayout.linear },
-        { name: L(i, "attention.dense.weight"), shape: [d, d], layout: StoredLayout.linear },
-        { name: L(i, "mlp.dense_h_to_4h.weight"), shape: [inner, d], layout: StoredLayout.linear },
+        ...layerNormSpecs(L(i, "input_layernorm"), d),
+        ...layerNormSpecs(L(i, "post_attention_layernorm"), d),
+        mat(L(i, "attention.query_key_value.weight"), 3 * d, d),
+        mat(L(i, "attention.dense.weight"), d, d),
+        mat(L(i, "mlp.dense_h_to_4h.weight"), inner, d),
         vec(L(i, "mlp.dense_h_to_4h.bias"), inner),
-        { name: L(i, "mlp.dense_4h_to_h.weight"), shape: [d, inner], layout: StoredLayout.linear },
+        mat(L(i, "mlp.dense_4h_to_h.weight"), d, inner),
         vec(L(i, "mlp.dense_4h_to_h.bias"), d),
       );
       if (biased) tensors.push(vec(L(i, "attention.query_key_value.bias"), 3 * d), vec(L(i, "attention.dense.bias"), d));
     }
-    tensors.push(vec(`${p}final_layer_norm.weight`, d), vec(`${p}final_layer_norm.bias`, d));
-    if (!tied) tensors.push({ name: "embed_out.weight", shape: [vocab, d], layout: StoredLayout.linear });
+    tensors.push(...layerNormSpecs(`${p}final_layer_norm`, d));
+    if (!tied) tensors.push(mat("embed_out.weight", vocab, d));
 
     return {
       config: {

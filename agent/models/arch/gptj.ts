@@ -6,8 +6,8 @@ import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { layerNorm } from "../blocks/norm.ts";
 import { RopeStyle } from "../blocks/rope.ts";
-import { StoredLayout } from "../layout.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
+import { layerNormSpecs, mat, table, vec } from "./tensor_specs.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 export const gptj: ArchDefinition = {
@@ -28,28 +28,24 @@ export const gptj: ArchDefinition = {
     const p = detectPrefix(names, ["transformer.", ""], "wte.weight");
     const L = (i: number, s: string) => `${p}h.${i}.${s}`;
 
-    const tensors: TensorSpec[] = [{ name: `${p}wte.weight`, shape: [vocab, d], layout: StoredLayout.plain }];
+    const tensors: TensorSpec[] = [table(`${p}wte.weight`, vocab, d)];
     for (let i = 0; i < numLayers; i++) {
       tensors.push(
-        { name: L(i, "ln_1.weight"), shape: [d], layout: StoredLayout.plain },
-        { name: L(i, "ln_1.bias"), shape: [d], layout: StoredLayout.plain },
-        { name: L(i, "attn.q_proj.weight"), shape: [d, d], layout: StoredLayout.linear },
-        { name: L(i, "attn.k_proj.weight"), shape: [d, d], layout: StoredLayout.linear },
-        { name: L(i, "attn.v_proj.weight"), shape: [d, d], layout: StoredLayout.linear },
-        { name: L(i, "attn.out_proj.weight"), shape: [d, d], layout: StoredLayout.linear },
-        { name: L(i, "mlp.fc_in.weight"), shape: [inner, d], layout: StoredLayout.linear },
-        { name: L(i, "mlp.fc_in.bias"), shape: [inner], layout: StoredLayout.plain },
-        { name: L(i, "mlp.fc_out.weight"), shape: [d, inner], layout: StoredLayout.linear },
-        { name: L(i, "mlp.fc_out.bias"), shape: [d], layout: StoredLayout.plain },
+        ...layerNormSpecs(L(i, "ln_1"), d),
+        mat(L(i, "attn.q_proj.weight"), d, d),
+        mat(L(i, "attn.k_proj.weight"), d, d),
+        mat(L(i, "attn.v_proj.weight"), d, d),
+        mat(L(i, "attn.out_proj.weight"), d, d),
+        mat(L(i, "mlp.fc_in.weight"), inner, d),
+        vec(L(i, "mlp.fc_in.bias"), inner),
+        mat(L(i, "mlp.fc_out.weight"), d, inner),
+        vec(L(i, "mlp.fc_out.bias"), d),
       );
     }
-    tensors.push(
-      { name: `${p}ln_f.weight`, shape: [d], layout: StoredLayout.plain },
-      { name: `${p}ln_f.bias`, shape: [d], layout: StoredLayout.plain },
-    );
-    if (!tied) tensors.push({ name: "lm_head.weight", shape: [vocab, d], layout: StoredLayout.linear });
+    tensors.push(...layerNormSpecs(`${p}ln_f`, d));
+    if (!tied) tensors.push(mat("lm_head.weight", vocab, d));
     const headBias = names.has("lm_head.bias");
-    if (headBias) tensors.push({ name: "lm_head.bias", shape: [vocab], layout: StoredLayout.plain });
+    if (headBias) tensors.push(vec("lm_head.bias", vocab));
 
     return {
       config: {

@@ -6,9 +6,9 @@ import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { rmsNorm } from "../blocks/norm.ts";
 import { RopeStyle } from "../blocks/rope.ts";
-import { StoredLayout } from "../layout.ts";
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
+import { mat, table, vec } from "./tensor_specs.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 /** Linear position interpolation is the only rope_scaling implemented; others are refused. */
@@ -51,9 +51,7 @@ export const llama: ArchDefinition = {
     const qDim = numHeads * headDim;
     const kvDim = numKvHeads * headDim;
 
-    const tensors: TensorSpec[] = [{ name: `${p}embed_tokens.weight`, shape: [vocab, d], layout: StoredLayout.plain }];
-    const mat = (name: string, out: number, inp: number): TensorSpec => ({ name, shape: [out, inp], layout: StoredLayout.linear });
-    const vec = (name: string, n: number): TensorSpec => ({ name, shape: [n], layout: StoredLayout.plain });
+    const tensors: TensorSpec[] = [table(`${p}embed_tokens.weight`, vocab, d)];
     for (let i = 0; i < numLayers; i++) {
       tensors.push(
         vec(L(i, "input_layernorm.weight"), d),
