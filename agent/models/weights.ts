@@ -2,10 +2,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { TensorSpec, Weights } from "./arch/types.ts";
-import { StoredLayout, storedIsTransposed, transposeF32 } from "./layout.ts";
+import { storedIsTransposed, transposeF32 } from "./layout.ts";
 
 /** The engine-layout shape of a stored tensor: matrices become [in, out]. */
-export function engineShape(spec: TensorSpec): number[] {
+function engineShape(spec: TensorSpec): number[] {
   return storedIsTransposed(spec.layout) ? [spec.shape[1]!, spec.shape[0]!] : spec.shape;
 }
 
@@ -26,11 +26,6 @@ export class WeightStore implements Weights {
     const v = this.variables.get(name);
     if (v == null) throw new C2iError(ErrorCode.NOT_FOUND, `model has no tensor "${name}"`);
     return v;
-  }
-
-  spec(name: string): TensorSpec {
-    this.get(name);
-    return this.specs.get(name)!;
   }
 
   transposed(name: string): tf.Tensor {
@@ -60,7 +55,7 @@ export class WeightStore implements Weights {
     for (const [name, v] of this.variables) {
       const spec = this.specs.get(name)!;
       const engine = v.dataSync() as Float32Array;
-      const data = spec.layout === StoredLayout.linear ? transposeF32(engine, spec.shape[1]!, spec.shape[0]!) : Float32Array.from(engine);
+      const data = storedIsTransposed(spec.layout) ? transposeF32(engine, spec.shape[1]!, spec.shape[0]!) : Float32Array.from(engine);
       out.set(name, { shape: [...spec.shape], data });
     }
     return out;
