@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import { openCheckpoint } from "../checkpoint/safetensors.ts";
-import { listCandidates, type ArchId } from "./candidates.ts";
+import { listCandidates } from "./candidates.ts";
 import { architectureFor } from "./registry.ts";
 import { TransformerModel } from "./transformer.ts";
 import { WeightStore } from "./weights.ts";
@@ -93,7 +93,7 @@ export function createModel(
     for (const name of names) {
       if (!wanted.has(name)) passthrough.set(name, { shape: source.shape(name), data: source.readF32(name) });
     }
-    const candidates = listCandidates(def.id as ArchId, arch.prefix, arch.config.numLayers, arch.tensors);
+    const candidates = listCandidates(def.id, arch.prefix, arch.config.numLayers, arch.tensors);
     logger.info(
       { model: dir, modelType: arch.config.modelType, layers: arch.config.numLayers, hidden: arch.config.hiddenSize, candidates: candidates.length, unread: passthrough.size },
       `loaded ${arch.config.modelType} model from ${dir}`,

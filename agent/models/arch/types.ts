@@ -1,6 +1,7 @@
 // What each architecture file provides: its config reading, its tensor list, and its forward pieces.
 import type * as tf from "@tensorflow/tfjs";
 import type { RopeTables } from "../blocks/rope.ts";
+import type { ArchId } from "../candidates.ts";
 import type { StoredLayout } from "../layout.ts";
 import type { ModelConfig, TokenBatch } from "../types.ts";
 
@@ -48,7 +49,7 @@ export interface ArchInstance {
 
 export interface ArchDefinition {
   /** Key of this architecture in the candidate table (../candidates.ts). */
-  id: string;
+  id: ArchId;
   /** Hugging Face `model_type` values read by this definition. */
   modelTypes: readonly string[];
   /** Reads config.json; `names` are the checkpoint's tensor names (for prefixes and tied heads). */
