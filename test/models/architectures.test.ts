@@ -1,10 +1,8 @@
 // Every architecture, from a tiny checkpoint in the real file format, against an independent float64 reference.
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadModel } from "../../agent/models/load.ts";
-import type { TransformerModel } from "../../agent/models/transformer.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_BACKENDS, useBackend } from "./backends.ts";
-import { normalSampler, removeDir, tinyBatch, tinyModels, writeTinyCheckpoint, type TinyModel } from "./fixtures.ts";
+import { crossEntropyLoss, normalSampler, tinyBatch, tinyModels, useTinyModel, type TinyModel } from "./fixtures.ts";
 import { referenceFor } from "./reference/forward.ts";
 import { crossEntropy, type RefWeights } from "./reference/ops.ts";
 
@@ -32,8 +30,7 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
   });
 
   describe.each(tinyModels().map((m) => [m.name, m] as const))("%s", (_name, tiny) => {
-    let dir = "";
-    let model: TransformerModel;
+    const loaded = useTinyModel(tiny);
     const ref = toRef(tiny);
     const forward = referenceFor(tiny.config["model_type"] as string);
     const refLoss = (weights: RefWeights) => {
@@ -41,17 +38,9 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
       return crossEntropy(Array.from(positions, (p) => logits[p]!), targets);
     };
 
-    beforeAll(async () => {
-      dir = writeTinyCheckpoint(tiny);
-      model = await loadModel(dir);
-    });
-    afterAll(() => {
-      model?.dispose();
-      removeDir(dir);
-    });
-
     it("computes logits at every position equal to the float64 reference within 1e-4 relative", () => {
       const all = Int32Array.from({ length: batch.batch * batch.length }, (_, i) => i);
+      const model = loaded();
       const logits = tf.tidy(() => model.logitsAt(batch, all).arraySync());
       const expected = forward(ref, tiny.config, batch);
       let scale = 0;
@@ -67,15 +56,10 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
     });
 
     it("gives the loss gradient of one candidate matrix equal to central finite differences of the reference", () => {
+      const model = loaded();
       const info = model.candidates.find((c) => c.name === tiny.probe.name)!;
       expect(info).toBeDefined();
-      const { value, grads } = model.gradients([info.name], () =>
-        tf.tidy(() => {
-          const logits = model.logitsAt(batch, positions);
-          const onehot = tf.oneHot(tf.tensor1d(targets, "int32"), model.config.vocabSize);
-          return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1))) as tf.Scalar;
-        }),
-      );
+      const { value, grads } = model.gradients([info.name], crossEntropyLoss(model, batch, positions, targets));
       expect([...grads.keys()]).toEqual([info.name]);
       const G = grads.get(info.name)!;
       expect(G.length).toBe(info.rows * info.cols);

@@ -2,18 +2,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll } from "vitest";
 import { writeCheckpoint } from "../../agent/checkpoint/safetensors.ts";
+import { loadModel } from "../../agent/models/load.ts";
+import type { TransformerModel } from "../../agent/models/transformer.ts";
+import type { TokenBatch } from "../../agent/models/types.ts";
+import { mulberry32 } from "../../common/random.ts";
 
 /** Seeded normal samples (mulberry32 + Box–Muller), so every run builds the same model. */
 export function normalSampler(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
 }
 
@@ -185,8 +184,36 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Loads `tiny` from a real checkpoint directory before the enclosing suite's tests, and disposes it and
+ * removes the directory after them. Call inside `describe`; the returned getter reads the loaded model.
+ */
+export function useTinyModel(tiny: TinyModel): () => TransformerModel {
+  let dir = "";
+  let model: TransformerModel | undefined;
+  beforeAll(async () => {
+    dir = writeTinyCheckpoint(tiny);
+    model = await loadModel(dir);
+  });
+  afterAll(() => {
+    model?.dispose();
+    removeDir(dir);
+  });
+  return () => model!;
+}
+
+/** The mean cross-entropy of the model's logits at `positions` against `targets`, as a loss closure for `gradients`. */
+export function crossEntropyLoss(model: TransformerModel, batch: TokenBatch, positions: Int32Array, targets: number[]): () => tf.Scalar {
+  return () =>
+    tf.tidy(() => {
+      const logits = model.logitsAt(batch, positions);
+      const onehot = tf.oneHot(tf.tensor1d(targets, "int32"), model.config.vocabSize);
+      return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1))) as tf.Scalar;
+    });
+}
+
 /** Two right-padded rows: 5 real tokens and 3 real tokens. */
-export function tinyBatch(): { ids: Int32Array; mask: Int32Array; batch: number; length: number } {
+export function tinyBatch(): TokenBatch {
   return {
     ids: Int32Array.from([3, 17, 5, 28, 9, 12, 0, 21, 0, 0]),
     mask: Int32Array.from([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),

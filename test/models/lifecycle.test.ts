@@ -1,22 +1,14 @@
 // Weight swaps in place, layer-wise forwards, the stored-layout convention, and no tensor leaks.
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadModel } from "../../agent/models/load.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TransformerModel } from "../../agent/models/transformer.ts";
 import { TEST_BACKENDS, useBackend } from "./backends.ts";
-import { removeDir, tinyBatch, tinyModels, writeTinyCheckpoint } from "./fixtures.ts";
+import { crossEntropyLoss, tinyBatch, tinyModels, useTinyModel } from "./fixtures.ts";
 
 const batch = tinyBatch();
 const positions = Int32Array.from([2, 4, 7]);
 
-function ceLoss(model: TransformerModel): () => tf.Scalar {
-  return () =>
-    tf.tidy(() => {
-      const logits = model.logitsAt(batch, positions);
-      const onehot = tf.oneHot(tf.tensor1d([1, 2, 3], "int32"), model.config.vocabSize);
-      return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1))) as tf.Scalar;
-    });
-}
+const ceLoss = (model: TransformerModel) => crossEntropyLoss(model, batch, positions, [1, 2, 3]);
 
 describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
   beforeAll(async () => {
@@ -24,18 +16,10 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
   });
 
   describe.each(tinyModels().filter((m) => ["gpt2", "llama (GQA, tied)", "roberta"].includes(m.name)).map((m) => [m.name, m] as const))("%s", (_n, tiny) => {
-    let dir = "";
-    let model: TransformerModel;
-    beforeAll(async () => {
-      dir = writeTinyCheckpoint(tiny);
-      model = await loadModel(dir);
-    });
-    afterAll(() => {
-      model?.dispose();
-      removeDir(dir);
-    });
+    const loaded = useTinyModel(tiny);
 
     it("reads candidate matrices with rows = output features, whatever the stored layout", () => {
+      const model = loaded();
       const stored = tiny.weights.get(tiny.probe.name)!;
       const info = model.candidates.find((c) => c.name === tiny.probe.name)!;
       const m = model.readMatrix(info.name);
@@ -50,6 +34,7 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
     });
 
     it("swaps a matrix in place: logits change, and writing the original back restores them exactly", () => {
+      const model = loaded();
       const name = tiny.probe.name;
       const original = model.readMatrix(name);
       const before = tf.tidy(() => model.logitsAt(batch, positions).dataSync().slice());
@@ -64,6 +49,7 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
     });
 
     it("writes edits back in the checkpoint's own layout through stateDict", () => {
+      const model = loaded();
       const name = tiny.probe.name;
       const original = model.readMatrix(name);
       const edited = original.map((v, i) => v + i * 1e-3);
@@ -82,6 +68,7 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
     });
 
     it("runs layers ℓ…L from cached hidden states to the same logits as the full forward", () => {
+      const model = loaded();
       const full = tf.tidy(() => model.logitsAt(batch, positions).dataSync().slice());
       const states = model.hiddenStates(batch);
       expect(states.length).toBe(model.config.numLayers + 1);
@@ -93,6 +80,7 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
     });
 
     it("keeps tf.memory().numTensors flat across 30 cycles of logitsAt, gradients, readMatrix and writeMatrix", () => {
+      const model = loaded();
       const names = model.candidates.slice(0, 3).map((c) => c.name);
       const cycle = () => {
         tf.tidy(() => model.logitsAt(batch, positions)).dispose();
@@ -108,6 +96,7 @@ describe.each(TEST_BACKENDS)("on the %s backend", (backend) => {
     });
 
     it("returns gradients for exactly the requested matrices", () => {
+      const model = loaded();
       const names = [model.candidates[model.candidates.length - 1]!.name, model.candidates[0]!.name];
       const { value, grads } = model.gradients(names, ceLoss(model));
       expect(Number.isFinite(value)).toBe(true);
