@@ -106,14 +106,21 @@ export class LoadedModel {
     return f;
   }
 
-  /** Keep `f` under `key` and drop the least recently used entries of `cache` while the factor bytes exceed the bound. */
+  /**
+   * Keep `f` under `key`, then drop least recently used entries while the factor bytes exceed the bound.
+   * The bound covers both caches, so eviction empties the other cache first, then this one (never `key`).
+   */
   private remember<F>(cache: Map<string, { f: F; bytes: number }>, key: string, f: F, bytes: number): void {
     cache.set(key, { f, bytes });
     this.factorBytesTotal += bytes;
-    for (const [k, v] of cache) {
-      if (this.factorBytesTotal <= this.maxFactorBytes || k === key) break;
-      cache.delete(k);
-      this.factorBytesTotal -= v.bytes;
+    const other: Map<string, { bytes: number }> = (cache as Map<string, unknown>) === this.factors ? this.factored : this.factors;
+    for (const c of [other, cache as Map<string, { bytes: number }>]) {
+      for (const [k, v] of c) {
+        if (this.factorBytesTotal <= this.maxFactorBytes) return;
+        if (c === cache && k === key) break;
+        c.delete(k);
+        this.factorBytesTotal -= v.bytes;
+      }
     }
   }
 
