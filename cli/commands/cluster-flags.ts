@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import type { TlsFiles } from "../../proto/auth.ts";
 import { CoordinatorClient } from "../../coordinator/grpc/client.ts";
-import type { NatsOptions } from "../../coordinator/events/nats.ts";
+import type { NatsOptions } from "../../common/nats.ts";
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
 

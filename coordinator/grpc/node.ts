@@ -2,7 +2,8 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../../common/log.ts";
 import type { TlsFiles } from "../../proto/auth.ts";
-import { NatsEventBus, connectNats, watchNatsStatus, type NatsOptions } from "../events/nats.ts";
+import { connectNats, watchNatsStatus, type NatsOptions } from "../../common/nats.ts";
+import { NatsEventBus } from "../events/nats.ts";
 import { JobServiceImpl } from "../jobs/service.ts";
 import { CoordinatorMetrics } from "../metrics/registry.ts";
 import { serveMetrics, type MetricsServer } from "../../common/metrics-http.ts";
@@ -54,7 +55,7 @@ export class CoordinatorNode {
     if (!o.token && !/^(127\.|localhost|\[?::1\]?)/.test(o.listen)) {
       log.warn({ listen: o.listen }, "CoordinatorService is open to the network without a token: set --token or C2I_TOKEN");
     }
-    const nc = await connectNats({ name: "c2i-coordinator", ...o.nats });
+    const nc = await connectNats({ name: "c2i-coordinator", ...o.nats }, "is nats-server running with -js? check --nats");
     watchNatsStatus(nc, log);
     try {
       const bus = NatsEventBus.over(nc, log);

@@ -7,7 +7,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
 import { silentLogger } from "../../common/log.ts";
 import type { ShardResult } from "../../common/shards.ts";
-import { connectNats, watchNatsStatus, type NatsOptions } from "../events/nats.ts";
+import { connectNats, watchNatsStatus, type NatsOptions } from "../../common/nats.ts";
 import type { JobRecord, JobStore } from "./types.ts";
 
 export interface JetStreamStoreOptions {
@@ -64,7 +64,7 @@ export class JetStreamJobStore implements JobStore {
 
   /** Opens (and owns) a connection and the bucket, creating it on first use. */
   static async connect(nats: NatsOptions, options: JetStreamStoreOptions = {}): Promise<JetStreamJobStore> {
-    const nc = await connectNats(nats);
+    const nc = await connectNats(nats, "is nats-server running with -js? check --nats");
     watchNatsStatus(nc, options.logger ?? silentLogger());
     try {
       return await JetStreamJobStore.open(nc, options, true);
