@@ -65,3 +65,16 @@ export function parseInteger(text: string, flag: string, min = 0): number {
 export function output(json: boolean, value: unknown, human: () => string): void {
   process.stdout.write(json ? JSON.stringify(value, null, 2) + "\n" : human() + "\n");
 }
+
+/** The values of the compute flags shared by every command that runs a model. */
+export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export const SVD_CHOICES = ["auto", "lapack", "typescript"] as const;
+
+/** A flag that takes one of `allowed`; absent gives `fallback`. */
+export function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[], fallback: T): T;
+export function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T | undefined;
+export function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[], fallback?: T): T | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${String(value)}"`);
+}

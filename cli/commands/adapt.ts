@@ -21,7 +21,7 @@ import { MemoryJobStoreImpl } from "../../coordinator/store/memory.ts";
 import { writeOutputs } from "../../coordinator/report/outputs.ts";
 import { ProgressDisplay } from "../../coordinator/report/progress.ts";
 import type { Command } from "../command.ts";
-import { output, parseFlags, parseInteger, parseNumberList, requireString } from "../command.ts";
+import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseNumberList, requireString, SVD_CHOICES } from "../command.ts";
 
 const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both|…] [--out DIR] [--agents N] [--seed S] [--json]
   --model        checkpoint directory, hf:<org>/<name>, or "demo" (the generated demo model)   (env C2I_MODEL)
@@ -82,12 +82,6 @@ function settingsFrom(v: Values): Partial<SearchSettings> {
   return s;
 }
 
-function oneOf<T extends string>(v: unknown, flag: string, allowed: readonly T[]): T {
-  const value = (v ?? "auto") as T;
-  if (!allowed.includes(value)) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${String(v)}"`);
-  return value;
-}
-
 function packageVersion(spec: string): string {
   try {
     return (JSON.parse(readFileSync(createRequire(import.meta.url).resolve(spec), "utf8")) as { version: string }).version;
@@ -124,8 +118,8 @@ export const adaptCommand: Command = {
     const outDir = (values.out as string | undefined) ?? "c2i-out";
     const mode = (values.mode as string | undefined) ?? "child";
     if (mode !== "child" && mode !== "worker") throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--mode must be child or worker, got "${mode}"`);
-    const backend = oneOf(values.backend, "backend", ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const);
-    const svd = oneOf(values.svd, "svd", ["auto", "lapack", "typescript"] as const);
+    const backend = oneOf(values.backend, "backend", BACKEND_CHOICES, "auto");
+    const svd = oneOf(values.svd, "svd", SVD_CHOICES, "auto");
     const agents = values.agents === undefined ? undefined : parseInteger(values.agents as string, "agents", 1);
     const compare = values.compare ? [readResult(values.compare as string)] : [];
     const settings = settingsFrom(values);

@@ -4,9 +4,8 @@ import type { LocalAgentOptions } from "../../common/local-agent-protocol.ts";
 import { ChildRunner } from "../../agent/server/child-runner.ts";
 import { AgentServer } from "../../agent/server/server.ts";
 import { AllowedRoots } from "../../agent/security/roots.ts";
-import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Command } from "../command.ts";
-import { parseFlags, parseInteger, requireString } from "../command.ts";
+import { BACKEND_CHOICES, oneOf, parseFlags, parseInteger, requireString, SVD_CHOICES } from "../command.ts";
 import { defaultAgentId, flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, untilSignal } from "./cluster-flags.ts";
 
 const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT] [--metrics HOST:PORT]
@@ -25,17 +24,6 @@ const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT
   --log-level LEVEL      pino level   (env C2I_LOG_LEVEL; default info)
 ${natsUsage}
 ${tlsUsage}`;
-
-const BACKENDS = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
-const SVDS = ["auto", "lapack", "typescript"] as const;
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${value}"`);
-  }
-  return value as T;
-}
 
 export const agentCommand: Command = {
   name: "agent",
@@ -61,8 +49,8 @@ export const agentCommand: Command = {
     const log = createLogger("agent", { level }).child({ agent: id });
     const roots = new AllowedRoots(requireString(v, "roots").split(",").map((s) => s.trim()).filter(Boolean), { hfCacheDir: flagString(v, "hf-cache") });
     const compute: LocalAgentOptions = { agentId: id, logLevel: level };
-    const backend = oneOf(flagString(v, "backend"), BACKENDS, "backend");
-    const svd = oneOf(flagString(v, "svd"), SVDS, "svd");
+    const backend = oneOf(flagString(v, "backend"), "backend", BACKEND_CHOICES);
+    const svd = oneOf(flagString(v, "svd"), "svd", SVD_CHOICES);
     if (backend) compute.backend = backend;
     if (svd) compute.svd = svd;
     if (flagString(v, "blas-threads")) compute.blasThreads = parseInteger(flagString(v, "blas-threads")!, "blas-threads", 1);

@@ -8,7 +8,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { createLogger } from "../../common/log.ts";
 import { parseRecipe } from "../../common/recipe.ts";
 import type { Command } from "../command.ts";
-import { output, parseFlags, requireString } from "../command.ts";
+import { oneOf, output, parseFlags, requireString, SVD_CHOICES } from "../command.ts";
 
 const usage = `usage: c2i apply --recipe recipe.json --model DIR --out DIR [--json]
   --recipe     recipe.json written by c2i adapt
@@ -37,12 +37,11 @@ export const applyCommand: Command = {
     }
     const recipe = parseRecipe(text, recipeFile);
     const model = resolveDemoRefs(requireString(values, "model"), "", values["cache-dir"] as string | undefined).model;
-    const prefer = (values.svd ?? "auto") as string;
-    if (!["auto", "lapack", "typescript"].includes(prefer)) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--svd must be auto, lapack or typescript, got "${prefer}"`);
+    const prefer = oneOf(values.svd, "svd", SVD_CHOICES, "auto");
     const logger = createLogger("c2i-apply", { level: process.env.C2I_LOG_LEVEL ?? "warn" });
     // Only matrices are read and written: the plain cpu backend is enough and starts fastest.
     await selectBackend({ prefer: "cpu", blas: "off", logger });
-    const svd = selectSvd({ prefer: prefer as "auto" | "lapack" | "typescript", logger });
+    const svd = selectSvd({ prefer, logger });
     const report = await applyRecipe(model, recipe, requireString(values, "out"), { svd, logger });
     output(values.json === true, { ...report, svd: svd.name }, () =>
       [

@@ -14,7 +14,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { createLogger } from "../../common/log.ts";
 import { adaptTestSplit } from "../../common/split.ts";
 import type { Command } from "../command.ts";
-import { output, parseFlags, parseInteger, requireString } from "../command.ts";
+import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, requireString, SVD_CHOICES } from "../command.ts";
 
 const usage = `usage: c2i compress --model M --ratio r --out DIR [--factorization svd|fwsvd|asvd] [--layers mlp|all] [--dataset D] [--json]
   --model          checkpoint directory, hf:<org>/<name>, or "demo"   (env C2I_MODEL)
@@ -40,12 +40,6 @@ const flags = {
   alpha: { type: "string" }, "fisher-chunk": { type: "string" }, backend: { type: "string" }, svd: { type: "string" },
   blas: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
 } as const;
-
-function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${String(value)}"`);
-}
 
 function number(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -84,11 +78,11 @@ export const compressCommand: Command = {
     const refs = resolveDemoRefs(requireString(values, "model"), datasetRef ?? "", values["cache-dir"] as string | undefined);
     const logger = createLogger("c2i-compress", { level: process.env.C2I_LOG_LEVEL ?? "warn" });
     await selectBackend({
-      prefer: oneOf(values.backend, "backend", ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const, "auto"),
+      prefer: oneOf(values.backend, "backend", BACKEND_CHOICES, "auto"),
       blas: oneOf(values.blas, "blas", ["auto", "off"] as const, "auto"),
       logger,
     });
-    const svd = selectSvd({ prefer: oneOf(values.svd, "svd", ["auto", "lapack", "typescript"] as const, "auto"), logger });
+    const svd = selectSvd({ prefer: oneOf(values.svd, "svd", SVD_CHOICES, "auto"), logger });
     const dataset = datasetRef ? loadDataset(refs.dataset) : undefined;
     const split = dataset
       ? adaptTestSplit(dataset.rows.length, {

@@ -1,12 +1,11 @@
 // `c2i eval`: accuracy and loss of a model on a dataset split, through the same ShardExecutor the agents run.
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { startLocalEngine, type LocalEngine } from "../../agent/work/local-engine.ts";
-import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { createLogger } from "../../common/log.ts";
 import type { EvaluateResult, PrepareResult, SampleSelection, WorkRef } from "../../common/shards.ts";
 import { adaptTestSplit } from "../../common/split.ts";
 import type { Command } from "../command.ts";
-import { output, parseFlags, parseInteger, requireString } from "../command.ts";
+import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, requireString, SVD_CHOICES } from "../command.ts";
 
 /** Flags shared by eval and score (score imports these). */
 export const engineFlags = {
@@ -46,12 +45,6 @@ export const engineUsage = `  --model       checkpoint directory, hf:<org>/<name
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
-function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${String(value)}"`);
-}
-
 export interface OpenedEngine {
   engine: LocalEngine;
   ref: WorkRef;
@@ -63,8 +56,8 @@ export async function openEngine(values: Values, jobId: string): Promise<OpenedE
   const refs = resolveDemoRefs(requireString(values, "model"), requireString(values, "dataset"), values["cache-dir"] as string | undefined);
   const logger = createLogger(`c2i-${jobId}`, { level: process.env.C2I_LOG_LEVEL ?? "warn" });
   const engine = await startLocalEngine({
-    backend: oneOf(values.backend, "backend", ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const, "auto"),
-    svd: oneOf(values.svd, "svd", ["auto", "lapack", "typescript"] as const, "auto"),
+    backend: oneOf(values.backend, "backend", BACKEND_CHOICES, "auto"),
+    svd: oneOf(values.svd, "svd", SVD_CHOICES, "auto"),
     blas: oneOf(values.blas, "blas", ["auto", "off"] as const, "auto"),
     logger,
   });

@@ -20,7 +20,7 @@ import { createLogger } from "../../common/log.ts";
 import { mulberry32, shuffleInPlace } from "../../common/random.ts";
 import { parseRecipe } from "../../common/recipe.ts";
 import type { Command } from "../command.ts";
-import { output, parseFlags, parseInteger, parseNumberList, requireString } from "../command.ts";
+import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseNumberList, requireString, SVD_CHOICES } from "../command.ts";
 
 const usage = `usage: c2i probe --model M --dataset D [--layers 0,1,…] [--recipe R | --ratio r --factorization f] [--out DIR] [--json]
   --model          checkpoint directory, hf:<org>/<name>, or "demo"   (env C2I_MODEL)
@@ -42,12 +42,6 @@ const flags = {
   size: { type: "string" }, seed: { type: "string" }, steps: { type: "string" }, hidden: { type: "string" }, out: { type: "string" },
   backend: { type: "string" }, svd: { type: "string" }, blas: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
 } as const;
-
-function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${String(value)}"`);
-}
 
 function describe(runs: { label: string; run: ProbeRun }[]): string {
   const p = (v: number) => v.toFixed(3);
@@ -71,11 +65,11 @@ export const probeCommand: Command = {
     const seed = values.seed === undefined ? 0 : parseInteger(values.seed as string, "seed");
     const logger = createLogger("c2i-probe", { level: process.env.C2I_LOG_LEVEL ?? "warn" });
     await selectBackend({
-      prefer: oneOf(values.backend, "backend", ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const, "auto"),
+      prefer: oneOf(values.backend, "backend", BACKEND_CHOICES, "auto"),
       blas: oneOf(values.blas, "blas", ["auto", "off"] as const, "auto"),
       logger,
     });
-    const svd = selectSvd({ prefer: oneOf(values.svd, "svd", ["auto", "lapack", "typescript"] as const, "auto"), logger });
+    const svd = selectSvd({ prefer: oneOf(values.svd, "svd", SVD_CHOICES, "auto"), logger });
     const dataset = loadDataset(refs.dataset);
     const size = values.size === undefined ? Math.min(dataset.rows.length, 1000) : Math.min(dataset.rows.length, parseInteger(values.size as string, "size", 2));
     const indices = shuffleInPlace(Array.from({ length: dataset.rows.length }, (_, i) => i), mulberry32(seed)).slice(0, size).sort((a, b) => a - b);
