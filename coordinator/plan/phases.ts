@@ -3,7 +3,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Candidate, EditDetails, EvaluateResult, EvaluateShard, Evaluation, PrepareResult, SampleSelection, ScoreResult, Shard, ShardResult, WorkRef } from "../../common/shards.ts";
 import { exhaustiveCandidates, filterMatrices, gradientCandidates, rankScores } from "./candidates.ts";
 import { need, type JobContext } from "./context.ts";
-import { mergeEvaluations } from "./metrics.ts";
+import { mergeEvaluations, metricsOf } from "./metrics.ts";
 import { selectBest } from "./select.ts";
 import { planSets } from "./sets.ts";
 import { chunk, isWeighted, shardId, splitSelection, workRef } from "./shards.ts";
@@ -175,7 +175,7 @@ const finalize: Phase = {
     const best = pick.best;
     const chosen = {
       candidate: best.candidate,
-      selection: { accuracy: best.accuracy, loss: best.loss, correct: best.correct, n: best.n },
+      selection: metricsOf(best),
       test: mergeEvaluations(single(results, "finalize"), "finalize/test"),
       ...(best.keptRanks ? { keptRanks: best.keptRanks } : {}),
       ...(needsDetails(ctx.spec) ? { details: detailsOf(results) } : {}),
