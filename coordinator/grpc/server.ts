@@ -1,8 +1,7 @@
 // The coordinator's gRPC server: CoordinatorService + health on --listen, TLS optional, graceful stop.
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
-import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { serverCredentials, type TlsFiles } from "../../proto/auth.ts";
+import { bindServer, type TlsFiles } from "../../proto/auth.ts";
 import { loadCoordinatorProto, serverOptions } from "../../proto/load.ts";
 import { coordinatorHandlers, type CoordinatorServiceDeps } from "./service.ts";
 
@@ -29,11 +28,8 @@ export class CoordinatorServer {
     server.addService(loadCoordinatorProto().c2i.v1.CoordinatorService.service, coordinatorHandlers(options));
     const health = new HealthImplementation({ "": "SERVING", [COORDINATOR_SERVICE_NAME]: "SERVING" });
     health.addToServer(server);
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(options.listen, serverCredentials(options.tls), (err, p) =>
-        err ? reject(new C2iError(ErrorCode.INVALID_ARGUMENT, `coordinator cannot listen on ${options.listen}: ${err.message}`)) : resolve(p)));
-    const host = options.listen.slice(0, options.listen.lastIndexOf(":"));
-    return new CoordinatorServer(`${host}:${port}`, server, health, options.shutdownGraceMs ?? 5_000);
+    const address = await bindServer(server, options.listen, options.tls, "coordinator");
+    return new CoordinatorServer(address, server, health, options.shutdownGraceMs ?? 5_000);
   }
 
   async close(): Promise<void> {
