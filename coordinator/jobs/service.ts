@@ -7,7 +7,7 @@ import type { ResultDocument } from "../plan/result.ts";
 import { resolveSpec, specFromRecord, type JobSpec, type JobSpecInput } from "../plan/spec.ts";
 import type { AgentPool, RunOptions } from "../pool/types.ts";
 import { JobState, type JobRecord, type JobStore } from "../store/types.ts";
-import { JobEvent } from "./events.ts";
+import { JobEvent, type StateEvent } from "./events.ts";
 import { runJob } from "./runner.ts";
 import type { JobService } from "./types.ts";
 
@@ -172,6 +172,7 @@ export class JobServiceImpl implements JobService {
   }
 
   private publishState(id: string, state: JobState, error?: string): void {
-    this.options.bus.publish(subjects.jobEvent(id, JobEvent.state), { job: id, state, ...(error !== undefined ? { error } : {}) });
+    const event: StateEvent = { job: id, state, ...(error !== undefined ? { error } : {}) };
+    this.options.bus.publish(subjects.jobEvent(id, JobEvent.state), { ...event });
   }
 }
