@@ -88,6 +88,12 @@ export interface PrepareShard {
 
 export type Shard = PrepareShard | ScoreShard | EvaluateShard;
 
+/** Every shard kind, e.g. for zero-initialising per-kind metric series. */
+export const SHARD_KINDS = ["prepare", "score", "evaluate"] as const satisfies readonly Shard["kind"][];
+
+/** NATS subject agents heartbeat on (agent/ announces, coordinator/ listens). */
+export const AGENT_HEARTBEAT_SUBJECT = "c2i.agent.heartbeat";
+
 export interface BlockSpectrum {
   block: number;
   /** The block's smallest singular values, ascending. */

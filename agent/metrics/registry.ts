@@ -3,11 +3,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ShardResult } from "../../common/shards.ts";
 import { agentMetricNames as n } from "./names.ts";
+import { SHARD_KINDS } from "../../common/shards.ts";
 
 /** Shard-scale buckets: 10 ms … ~20 min. */
 const SHARD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200];
 const FAST_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-const SHARD_KINDS = ["prepare", "score", "evaluate"] as const;
 const OUTCOMES = ["ok", "error", "cancelled"] as const;
 
 export interface AgentMetrics {

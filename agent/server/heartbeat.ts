@@ -2,9 +2,7 @@
 // coordinator sweeps agents whose last heartbeat is too old (nats-server 2.9 has no KV TTLs).
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../../common/log.ts";
-
-/** Subject from coordinator/events/types.ts `subjects.agentHeartbeat` (agent/ cannot import it). */
-export const HEARTBEAT_SUBJECT = "c2i.agent.heartbeat";
+import { AGENT_HEARTBEAT_SUBJECT } from "../../common/shards.ts";
 
 /** The heartbeat document; the coordinator's pool reads exactly these fields. */
 export interface Heartbeat {
@@ -67,7 +65,7 @@ export class Heartbeater {
     this.lastBeat = Date.now();
     const hb: Heartbeat = { ...this.state(), sentAt: Date.now(), seq: ++this.seq, ...extra };
     try {
-      this.nc.publish(HEARTBEAT_SUBJECT, this.encoder.encode(JSON.stringify(hb)));
+      this.nc.publish(AGENT_HEARTBEAT_SUBJECT, this.encoder.encode(JSON.stringify(hb)));
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, "heartbeat not sent");
     }

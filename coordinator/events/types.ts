@@ -1,4 +1,5 @@
 // The EventBus seam: progress events and heartbeats (memory, or NATS).
+import { AGENT_HEARTBEAT_SUBJECT } from "../../common/shards.ts";
 
 export interface BusMessage {
   subject: string;
@@ -20,5 +21,5 @@ export interface EventBus {
 export const subjects = {
   jobEvent: (jobId: string, event: string) => `c2i.job.${jobId}.${event}`,
   jobAll: (jobId: string) => `c2i.job.${jobId}.>`,
-  agentHeartbeat: "c2i.agent.heartbeat",
+  agentHeartbeat: AGENT_HEARTBEAT_SUBJECT,
 } as const;

@@ -9,11 +9,11 @@ import type { PoolObserver } from "../pool/remote.ts";
 import type { JobRecord } from "../store/types.ts";
 import { coordinatorMetricNames as n } from "./names.ts";
 import { PerJobMetrics, type PerJobMetricsOptions } from "./per-job.ts";
+import { SHARD_KINDS } from "../../common/shards.ts";
 
 const PHASE_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 const SHARD_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 const JOB_STATES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-const SHARD_KINDS = ["prepare", "score", "evaluate"] as const;
 const ENDED = new Set(["succeeded", "failed", "cancelled"]);
 const ERROR_CODES: readonly string[] = Object.values(ErrorCode);
 /** Retry reasons are the codes the pool retries on. */
