@@ -9,9 +9,9 @@ export type ObservedWeight = tf.Tensor & { [OBSERVE_INPUT]?: (x: tf.Tensor2D) =>
 /** y = x·W (+ b) for x [N, in], W [in, out] (the engine layout, see ../layout.ts), b [out]. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
   (w as ObservedWeight)[OBSERVE_INPUT]?.(x);
-  const y = tf.matMul(x, w as tf.Tensor2D) as tf.Tensor2D;
-  if (b == null) return y;
-  return tf.tidy(() => tf.add(y, b) as tf.Tensor2D);
+  if (b == null) return tf.matMul(x, w as tf.Tensor2D) as tf.Tensor2D;
+  // Fused: the BLAS kernel adds the bias in the GEMM's epilogue instead of a second pass over y.
+  return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D;
 }
 
 /**
