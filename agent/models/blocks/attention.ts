@@ -24,10 +24,10 @@ export function attentionBias(mask: Int32Array, batch: number, length: number, c
 }
 
 export interface AttentionInput {
-  /** Projections as [B·T, heads·headDim] (rows are tokens), or already split into heads as [B, heads, T, headDim]. */
-  q: tf.Tensor2D | tf.Tensor4D;
-  k: tf.Tensor2D | tf.Tensor4D;
-  v: tf.Tensor2D | tf.Tensor4D;
+  /** Projections as [B·T, heads·headDim] (rows are tokens). */
+  q: tf.Tensor2D;
+  k: tf.Tensor2D;
+  v: tf.Tensor2D;
   batch: number;
   length: number;
   numHeads: number;
@@ -38,30 +38,8 @@ export interface AttentionInput {
   rope?: RopeTables;
 }
 
-function heads(x: tf.Tensor2D | tf.Tensor4D, batch: number, length: number, n: number, headDim: number): tf.Tensor4D {
-  if (x.rank === 4) return x as tf.Tensor4D;
+function heads(x: tf.Tensor2D, batch: number, length: number, n: number, headDim: number): tf.Tensor4D {
   return tf.transpose(tf.reshape(x, [batch, length, n, headDim]), [0, 2, 1, 3]);
-}
-
-/**
- * How a fused q|k|v projection orders its columns: "qkv" is [q | k | v], each heads·headDim wide (GPT-2's
- * c_attn); "per-head" is, per head, [q | k | v] each headDim wide (GPT-NeoX's query_key_value).
- */
-export type PackedQkvLayout = "qkv" | "per-head";
-
-/**
- * Splits a fused projection [B·T, 3·heads·headDim] into q, k, v as [B, heads, T, headDim] with one
- * transpose and three contiguous slices, instead of a strided column split plus three transposes
- * (the wasm backend's SplitV and Transpose are scalar loops; this is a third of their work).
- */
-export function splitPackedQkv(qkv: tf.Tensor2D, batch: number, length: number, numHeads: number, headDim: number, layout: PackedQkvLayout): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
-  return tf.tidy(() => {
-    const [shape, perm] = layout === "qkv"
-      ? [[batch, length, 3, numHeads, headDim], [2, 0, 3, 1, 4]]
-      : [[batch, length, numHeads, 3, headDim], [3, 0, 2, 1, 4]];
-    const parts = tf.split(tf.transpose(tf.reshape(qkv, shape), perm), 3, 0);
-    return parts.map((t) => tf.reshape(t, [batch, numHeads, length, headDim])) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-  });
 }
 
 function repeatKv(x: tf.Tensor4D, groups: number): tf.Tensor4D {
