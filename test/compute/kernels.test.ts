@@ -128,3 +128,31 @@ describe("zero-copy Identity on wasm", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe("_FusedMatMul on wasm (BLAS off)", () => {
+  const cases: { name: string; a: number[]; b: number[]; tA: boolean; tB: boolean; bias?: number[]; act: "linear" | "relu" | "prelu" }[] = [
+    { name: "dense layer, [n] bias (the native kernel's case)", a: [6, 9], b: [9, 5], tA: false, tB: false, bias: [5], act: "relu" },
+    { name: "transposeA with a bias as large as the output (a running sum)", a: [9, 6], b: [9, 5], tA: true, tB: false, bias: [6, 5], act: "linear" },
+    { name: "transposeB with a [n] bias", a: [6, 9], b: [5, 9], tA: false, tB: true, bias: [5], act: "linear" },
+    { name: "batched with a broadcast [m, 1] bias and prelu", a: [2, 6, 9], b: [9, 5], tA: false, tB: false, bias: [6, 1], act: "prelu" },
+  ];
+  it.each(cases)("equals matMul + add + activation on cpu: $name", async ({ a, b, tA, tB, bias, act }) => {
+    const run = () => {
+      const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+      const x = tf.tensor(values(41, size(a)), a);
+      const y = tf.tensor(values(42, size(b)), b);
+      const biasT = bias && tf.tensor(values(43, size(bias)), bias);
+      const prelu = act === "prelu" ? tf.tensor1d(values(44, 5)) : undefined;
+      return Array.from(tf.fused.matMul({ a: x, b: y, transposeA: tA, transposeB: tB, bias: biasT, activation: act, preluActivationWeights: prelu }).dataSync());
+    };
+    const reference = await on("cpu", () => {
+      const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+      let out = tf.matMul(tf.tensor(values(41, size(a)), a) as tf.Tensor2D, tf.tensor(values(42, size(b)), b) as tf.Tensor2D, tA, tB) as tf.Tensor;
+      if (bias) out = tf.add(out, tf.tensor(values(43, size(bias)), bias));
+      if (act === "relu") out = tf.relu(out);
+      if (act === "prelu") out = tf.prelu(out, tf.tensor1d(values(44, 5)));
+      return Array.from(out.dataSync());
+    });
+    expectClose(await on("wasm", run), reference);
+  });
+});

@@ -1,6 +1,8 @@
-// Fills the wasm backend's gaps once per process: UnsortedSegmentSum, fast transposed BatchMatMul, zero-copy Identity.
+// Fills the wasm backend's gaps once per process: UnsortedSegmentSum, fast transposed BatchMatMul, zero-copy Identity,
+// a _FusedMatMul for every bias shape and transpose.
 import * as tf from "@tensorflow/tfjs";
 import { registerTransposedBatchMatMul } from "./batch_mat_mul_transposed.ts";
+import { registerGeneralFusedMatMulWasm } from "./fused_mat_mul.ts";
 import { registerSharedIdentityWasm } from "./identity.ts";
 import { unsortedSegmentSumWasmConfig } from "./unsorted_segment_sum.ts";
 
@@ -16,6 +18,7 @@ export function registerGapKernels(backendName: string): GapKernels {
   if (tf.getKernel(tf.UnsortedSegmentSum, "wasm") == null) tf.registerKernel(unsortedSegmentSumWasmConfig);
   registered.push(tf.UnsortedSegmentSum);
   if (registerTransposedBatchMatMul("wasm")) registered.push(tf.BatchMatMul);
+  if (registerGeneralFusedMatMulWasm()) registered.push(tf._FusedMatMul);
   registerSharedIdentityWasm();
   registered.push(tf.Identity);
   return { registered };
