@@ -33,10 +33,15 @@ function run(blas: OpenBlas, prepare: PrepareBuffers, args: KernelArgs, fused: b
     (args.backend as KernelBackend).disposeData(out.dataId);
     return undefined;
   }
-  batchedGemm(blas, plan, views[0]!, views[1]!, outView);
+  let next = 2;
+  const biasValues = fused && bias ? views[next++]! : undefined;
+  // A bias as large as the output (a running sum, e.g. gradient accumulation) is copied in and the GEMM
+  // adds to it (beta = 1): a memcpy instead of a second pass that reads both.
+  const fullBias = biasValues !== undefined && bias!.shape.join() === plan.outShape.join();
+  if (fullBias) outView.set(biasValues);
+  batchedGemm(blas, plan, views[0]!, views[1]!, outView, fullBias ? 1 : 0);
   if (fused) {
-    let next = 2;
-    const biasView = bias ? { values: views[next++]!, shape: bias.shape } : undefined;
+    const biasView = bias && !fullBias ? { values: biasValues!, shape: bias.shape } : undefined;
     const preluView = preluActivationWeights ? { values: views[next++]!, shape: preluActivationWeights.shape } : undefined;
     applyEpilogue(outView, plan.outShape, {
       bias: biasView,
