@@ -147,7 +147,7 @@ describe("_FusedMatMul on wasm (BLAS off)", () => {
     };
     const reference = await on("cpu", () => {
       const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
-      let out = tf.matMul(tf.tensor(values(41, size(a)), a) as tf.Tensor2D, tf.tensor(values(42, size(b)), b) as tf.Tensor2D, tA, tB) as tf.Tensor;
+      let out = tf.matMul(tf.tensor(values(41, size(a)), a), tf.tensor(values(42, size(b)), b), tA, tB) as tf.Tensor;
       if (bias) out = tf.add(out, tf.tensor(values(43, size(bias)), bias));
       if (act === "relu") out = tf.relu(out);
       if (act === "prelu") out = tf.prelu(out, tf.tensor1d(values(44, 5)));
