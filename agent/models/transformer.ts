@@ -2,8 +2,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { ArchForward, ArchInstance, Weights } from "./arch/types.ts";
-import { OBSERVE_INPUT, type ObservedWeight } from "./blocks/linear.ts";
-import type { LanguageModel, MatrixInfo, ModelConfig, TokenBatch } from "./types.ts";
+import { GRADIENT_TAP, OBSERVE_INPUT, type ObservedWeight, type TappedWeight } from "./blocks/linear.ts";
+import type { GradientSum, LanguageModel, MatrixInfo, ModelConfig, TokenBatch } from "./types.ts";
 import type { WeightStore } from "./weights.ts";
 
 export class TransformerModel implements LanguageModel {
@@ -11,6 +11,8 @@ export class TransformerModel implements LanguageModel {
   readonly candidates: readonly MatrixInfo[];
   private readonly byName: Map<string, MatrixInfo>;
   private readonly fwd: ArchForward;
+  /** While a GradientSum runs a loss: the taps its candidate matrices' `linear` calls report to. */
+  private taps: Map<string, (x: tf.Tensor2D, dy: tf.Tensor2D) => void> | undefined;
 
   constructor(
     private readonly arch: ArchInstance,
@@ -24,7 +26,20 @@ export class TransformerModel implements LanguageModel {
     this.config = arch.config;
     this.candidates = candidates;
     this.byName = new Map(candidates.map((c) => [c.name, c]));
-    this.fwd = arch.forward(weights);
+    // The forward reads weights through this view: plain variables, or tagged handles while a
+    // GradientSum is tapping them (see gradientSum).
+    const tapping: Weights = {
+      get: (name) => {
+        const v = weights.get(name);
+        const add = this.taps?.get(name);
+        if (add == null) return v;
+        const handle = tf.reshape(v, v.shape) as TappedWeight;
+        handle[GRADIENT_TAP] = { weight: v as tf.Tensor2D, add };
+        return handle;
+      },
+      transposed: (name) => weights.transposed(name),
+    };
+    this.fwd = arch.forward(tapping);
   }
 
   logitsAt(batch: TokenBatch, positions: Int32Array): tf.Tensor2D {
@@ -132,26 +147,58 @@ export class TransformerModel implements LanguageModel {
   }
 
   gradients(names: readonly string[], loss: () => tf.Scalar): { value: number; grads: Map<string, Float32Array> } {
+    const sum = this.gradientSum(names);
+    try {
+      const value = sum.add(loss);
+      return { value, grads: sum.read() };
+    } finally {
+      sum.dispose();
+    }
+  }
+
+  /**
+   * Sums ∂L/∂W on the device: each candidate's `linear` reports (x, dy) from the backward pass and the sum
+   * grows by dyᵀ·x in one fused matMul whose bias is the running sum (with BLAS: a GEMM with beta = 1).
+   * dyᵀ·x is already [out, in], rows = output features, so reading needs no transpose; no per-loss
+   * gradient is downloaded, transposed or added on the host.
+   */
+  gradientSum(names: readonly string[]): GradientSum {
     if (new Set(names).size !== names.length) {
       throw new C2iError(ErrorCode.INVALID_ARGUMENT, `gradients: matrix names must be distinct, got ${names.join(", ")}`);
     }
-    const variables = names.map((n) => (this.candidate(n), this.weights.get(n)));
-    const result = tf.variableGrads(loss, variables);
-    try {
-      const grads = new Map<string, Float32Array>();
-      names.forEach((name, i) => {
-        const info = this.byName.get(name)!;
-        const g = result.grads[variables[i]!.name];
-        grads.set(
-          name,
-          g == null ? new Float32Array(info.rows * info.cols) : downloadTransposed(g),
-        );
-      });
-      return { value: result.value.dataSync()[0]!, grads };
-    } finally {
-      result.value.dispose();
-      tf.dispose(Object.values(result.grads));
-    }
+    const infos = names.map((n) => this.candidate(n));
+    const sums = new Map<string, tf.Tensor2D>();
+    const accumulate = (name: string) => (x: tf.Tensor2D, dy: tf.Tensor2D) => {
+      const previous = sums.get(name);
+      const next = previous == null ? (tf.matMul(dy, x, true, false) as tf.Tensor2D) : (tf.fused.matMul({ a: dy, b: x, transposeA: true, bias: previous }) as tf.Tensor2D);
+      sums.set(name, tf.keep(next));
+      previous?.dispose();
+    };
+    return {
+      add: (loss) => {
+        if (this.taps != null) throw new C2iError(ErrorCode.INTERNAL, `${this.source}: gradient sums cannot run inside one another`);
+        this.taps = new Map(names.map((n) => [n, accumulate(n)]));
+        try {
+          // The tapped layers return zero ∂L/∂W (their real gradient went to the sums): dispose them.
+          const result = tf.variableGrads(loss, names.map((n) => this.weights.get(n)));
+          tf.dispose(Object.values(result.grads));
+          const value = result.value.dataSync()[0]!;
+          result.value.dispose();
+          return value;
+        } finally {
+          this.taps = undefined;
+        }
+      },
+      read: () =>
+        new Map(infos.map((info) => {
+          const sum = sums.get(info.name);
+          return [info.name, sum == null ? new Float32Array(info.rows * info.cols) : (sum.dataSync() as Float32Array).slice()];
+        })),
+      dispose: () => {
+        tf.dispose([...sums.values()]);
+        sums.clear();
+      },
+    };
   }
 
   stateDict(): Map<string, { shape: number[]; data: Float32Array }> {

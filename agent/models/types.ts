@@ -87,7 +87,23 @@ export interface LanguageModel {
    * features). No gradient is computed or kept for anything else.
    */
   gradients(names: readonly string[], loss: () => tf.Scalar): { value: number; grads: Map<string, Float32Array> };
+  /**
+   * ∂L/∂W of the named matrices summed over several losses (micro-batches), kept on the device and read
+   * once, instead of one download per loss. Optional: `sumGradients` (./gradient-sum.ts) falls back to
+   * `gradients` per loss for models without it.
+   */
+  gradientSum?(names: readonly string[]): GradientSum;
   /** Every tensor of the checkpoint as stored (for writing an adapted checkpoint). */
   stateDict(): Map<string, { shape: number[]; data: Float32Array }>;
+  dispose(): void;
+}
+
+/** ∂L/∂W of named candidate matrices summed over several losses, e.g. the micro-batches of one pass. */
+export interface GradientSum {
+  /** Runs the forward and backward pass of `loss`, adds its ∂loss/∂W to the sums, and returns its value. */
+  add(loss: () => tf.Scalar): number;
+  /** The sums so far, rows = output features; zeros for a matrix no loss depended on. */
+  read(): Map<string, Float32Array>;
+  /** Frees what the sums hold on the device. */
   dispose(): void;
 }

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
+import { sumGradients } from "../models/gradient-sum.ts";
 import type { LanguageModel } from "../models/types.ts";
 import type { Tokenizer } from "../tokenizers/types.ts";
 import type { EncodedBatch } from "./batch.ts";
@@ -139,24 +140,17 @@ export function gradientPass(model: LanguageModel, tokenizer: Tokenizer, dataset
   const { protocol, task } = prepare(model, tokenizer, dataset, indices, options);
   const scale = 1 / task.n;
   let loss = 0;
-  const grads = new Map<string, Float32Array>();
-  for (const batch of task.batches) {
-    const lossFn = () => protocol.lossSum(batch, targetLogProbs(model, batch).logProbs, scale);
-    if (matrices.length === 0) {
-      // Only L was asked for: no tape, no gradients.
-      loss += tf.tidy(() => lossFn().dataSync()[0]!);
-      continue;
-    }
-    const part = model.gradients(matrices, lossFn);
-    loss += part.value;
-    for (const [name, grad] of part.grads) {
-      const sum = grads.get(name);
-      if (!sum) {
-        grads.set(name, grad);
-        continue;
-      }
-      for (let i = 0; i < sum.length; i++) sum[i]! += grad[i]!;
-    }
+  const lossOf = (batch: EncodedBatch) => () => protocol.lossSum(batch, targetLogProbs(model, batch).logProbs, scale);
+  if (matrices.length === 0) {
+    // Only L was asked for: no tape, no gradients.
+    for (const batch of task.batches) loss += tf.tidy(() => lossOf(batch)().dataSync()[0]!);
+    return { loss, grads: new Map(), n: task.n, truncated: task.truncated };
   }
-  return { loss, grads, n: task.n, truncated: task.truncated };
+  const sum = sumGradients(model, matrices);
+  try {
+    for (const batch of task.batches) loss += sum.add(lossOf(batch));
+    return { loss, grads: sum.read(), n: task.n, truncated: task.truncated };
+  } finally {
+    sum.dispose();
+  }
 }

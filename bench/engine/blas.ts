@@ -16,6 +16,7 @@ import { writeCheckpoint } from "../../agent/checkpoint/safetensors.ts";
 import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { silentLogger } from "../../common/log.ts";
+import { sumGradients } from "../../agent/models/gradient-sum.ts";
 import { loadModel } from "../../agent/models/load.ts";
 import type { TokenBatch } from "../../agent/models/types.ts";
 
@@ -128,7 +129,11 @@ async function child(variant: string, dir: string): Promise<void> {
   const names = model.candidates.map((c) => c.name).slice(0, gradMatrices === "all" ? undefined : 1);
   t = performance.now();
   let loss = 0;
-  for (const w of work) loss += model.gradients(names, () => nll(w)).value;
+  // As the agent's gradient pass does: ∂L/∂W summed over the micro-batches on the device, read once.
+  const sum = sumGradients(model, names);
+  for (const w of work) loss += sum.add(() => nll(w));
+  sum.read();
+  sum.dispose();
   const gradient = (performance.now() - t) / 1000;
   model.dispose();
   process.stdout.write(JSON.stringify({ variant, backend: backend.name, blas: backend.blas, evaluation, gradient, loss, correct }) + "\n");

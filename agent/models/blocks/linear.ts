@@ -6,12 +6,47 @@ import type { Weights } from "../arch/types.ts";
 export const OBSERVE_INPUT: unique symbol = Symbol("c2i.observeInput");
 export type ObservedWeight = tf.Tensor & { [OBSERVE_INPUT]?: (x: tf.Tensor2D) => void };
 
+/**
+ * Tag on a weight handle (set only by TransformerModel.gradientSum): in the backward pass, `linear` hands
+ * the tap its input x and output gradient dy instead of computing ∂L/∂W = xᵀ·dy itself, so the tap can
+ * accumulate it across micro-batches. `weight` is the variable behind the handle.
+ */
+export const GRADIENT_TAP: unique symbol = Symbol("c2i.gradientTap");
+export interface GradientTap {
+  weight: tf.Tensor2D;
+  add(x: tf.Tensor2D, dy: tf.Tensor2D): void;
+}
+export type TappedWeight = tf.Tensor & { [GRADIENT_TAP]?: GradientTap };
+
+type Custom = Parameters<typeof tf.customGrad>[0];
+
 /** y = x·W (+ b) for x [N, in], W [in, out] (the engine layout, see ../layout.ts), b [out]. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
   (w as ObservedWeight)[OBSERVE_INPUT]?.(x);
+  const tap = (w as TappedWeight)[GRADIENT_TAP];
+  if (tap != null) return tapped(x, w as tf.Tensor2D, b, tap);
   if (b == null) return tf.matMul(x, w as tf.Tensor2D) as tf.Tensor2D;
   // Fused: the BLAS kernel adds the bias in the GEMM's epilogue instead of a second pass over y.
   return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D;
+}
+
+/**
+ * `linear` whose backward gives (x, dy) to the tap and returns a zero ∂L/∂W: W must stay an input so that
+ * backprop reaches this layer, but the real gradient lives in the tap's running sum.
+ */
+function tapped(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor | undefined, tap: GradientTap): tf.Tensor2D {
+  const f = tf.customGrad(((input: tf.Tensor, weight: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    save([input]);
+    const value = b == null ? tf.matMul(input as tf.Tensor2D, weight as tf.Tensor2D) : tf.fused.matMul({ a: input as tf.Tensor2D, b: weight as tf.Tensor2D, bias: b });
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        tap.add(saved[0] as tf.Tensor2D, dy as tf.Tensor2D);
+        return [tf.matMul(dy as tf.Tensor2D, tap.weight, false, true), tf.zeros(tap.weight.shape)];
+      },
+    };
+  }) as unknown as Custom);
+  return f(x, w) as tf.Tensor2D;
 }
 
 /**
