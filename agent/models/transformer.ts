@@ -13,6 +13,8 @@ export class TransformerModel implements LanguageModel {
   private readonly fwd: ArchForward;
   /** While a GradientSum runs a loss: the taps its candidate matrices' `linear` calls report to. */
   private taps: Map<string, (x: tf.Tensor2D, dy: tf.Tensor2D) => void> | undefined;
+  /** The scalar every tapped layer takes as an input (see GradientTap.anchor); made on first use. */
+  private anchor: tf.Variable<tf.Rank.R0> | undefined;
 
   constructor(
     private readonly arch: ArchInstance,
@@ -34,7 +36,7 @@ export class TransformerModel implements LanguageModel {
         const add = this.taps?.get(name);
         if (add == null) return v;
         const handle = tf.reshape(v, v.shape) as TappedWeight;
-        handle[GRADIENT_TAP] = { weight: v as tf.Tensor2D, add };
+        handle[GRADIENT_TAP] = { weight: v as tf.Tensor2D, anchor: this.anchor!, add };
         return handle;
       },
       transposed: (name) => weights.transposed(name),
@@ -178,9 +180,10 @@ export class TransformerModel implements LanguageModel {
       add: (loss) => {
         if (this.taps != null) throw new C2iError(ErrorCode.INTERNAL, `${this.source}: gradient sums cannot run inside one another`);
         this.taps = new Map(names.map((n) => [n, accumulate(n)]));
+        this.anchor ??= tf.variable(tf.scalar(0), true);
         try {
-          // The tapped layers return zero ∂L/∂W (their real gradient went to the sums): dispose them.
-          const result = tf.variableGrads(loss, names.map((n) => this.weights.get(n)));
+          // The backward pass runs for the anchor's (zero) gradient; the taps collect the real ones.
+          const result = tf.variableGrads(loss, [this.anchor]);
           tf.dispose(Object.values(result.grads));
           const value = result.value.dataSync()[0]!;
           result.value.dispose();
@@ -208,6 +211,7 @@ export class TransformerModel implements LanguageModel {
   }
 
   dispose(): void {
+    this.anchor?.dispose();
     this.weights.dispose();
   }
 

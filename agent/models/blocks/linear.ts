@@ -9,11 +9,14 @@ export type ObservedWeight = tf.Tensor & { [OBSERVE_INPUT]?: (x: tf.Tensor2D) =>
 /**
  * Tag on a weight handle (set only by TransformerModel.gradientSum): in the backward pass, `linear` hands
  * the tap its input x and output gradient dy instead of computing ∂L/∂W = xᵀ·dy itself, so the tap can
- * accumulate it across micro-batches. `weight` is the variable behind the handle.
+ * accumulate it across micro-batches. `weight` is the variable behind the handle; `anchor` is a scalar
+ * variable every tapped layer takes as an input, so that differentiating the loss with respect to it
+ * alone runs the backward pass through every tapped layer (its gradient, zero, is discarded).
  */
 export const GRADIENT_TAP: unique symbol = Symbol("c2i.gradientTap");
 export interface GradientTap {
   weight: tf.Tensor2D;
+  anchor: tf.Scalar;
   add(x: tf.Tensor2D, dy: tf.Tensor2D): void;
 }
 export type TappedWeight = tf.Tensor & { [GRADIENT_TAP]?: GradientTap };
@@ -31,22 +34,22 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D
 }
 
 /**
- * `linear` whose backward gives (x, dy) to the tap and returns a zero ∂L/∂W: W must stay an input so that
- * backprop reaches this layer, but the real gradient lives in the tap's running sum.
+ * `linear` whose backward gives (x, dy) to the tap and returns dx only (and a zero for the anchor): no
+ * ∂L/∂W tensor is made here, the real gradient lives in the tap's running sum.
  */
 function tapped(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor | undefined, tap: GradientTap): tf.Tensor2D {
-  const f = tf.customGrad(((input: tf.Tensor, weight: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+  const f = tf.customGrad(((input: tf.Tensor, _anchor: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
     save([input]);
-    const value = b == null ? tf.matMul(input as tf.Tensor2D, weight as tf.Tensor2D) : tf.fused.matMul({ a: input as tf.Tensor2D, b: weight as tf.Tensor2D, bias: b });
+    const value = b == null ? tf.matMul(input as tf.Tensor2D, w) : tf.fused.matMul({ a: input as tf.Tensor2D, b: w, bias: b });
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         tap.add(saved[0] as tf.Tensor2D, dy as tf.Tensor2D);
-        return [tf.matMul(dy as tf.Tensor2D, tap.weight, false, true), tf.zeros(tap.weight.shape)];
+        return [tf.matMul(dy as tf.Tensor2D, tap.weight, false, true), tf.zerosLike(tap.anchor)];
       },
     };
   }) as unknown as Custom);
-  return f(x, w) as tf.Tensor2D;
+  return f(x, tap.anchor) as tf.Tensor2D;
 }
 
 /**
