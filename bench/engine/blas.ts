@@ -117,6 +117,12 @@ async function child(variant: string, dir: string): Promise<void> {
     });
   // Warm-up on one micro-batch (kernel set-up, first allocations), not timed.
   tf.tidy(() => model.logitsAt(work[0]!.batch, work[0]!.positions)).dispose();
+  // CPU seconds (all threads) next to wall seconds: steadier than wall time when the machine is shared.
+  const cpu = (since: NodeJS.CpuUsage) => {
+    const u = process.cpuUsage(since);
+    return (u.user + u.system) / 1e6;
+  };
+  let c = process.cpuUsage();
   let t = performance.now();
   let correct = 0;
   for (const w of work) {
@@ -126,6 +132,8 @@ async function child(variant: string, dir: string): Promise<void> {
     picked.forEach((p, i) => (correct += p === w.targets[i] ? 1 : 0));
   }
   const evaluation = (performance.now() - t) / 1000;
+  const evaluationCpu = cpu(c);
+  c = process.cpuUsage();
   const names = model.candidates.map((c) => c.name).slice(0, gradMatrices === "all" ? undefined : 1);
   t = performance.now();
   let loss = 0;
@@ -135,8 +143,9 @@ async function child(variant: string, dir: string): Promise<void> {
   sum.read();
   sum.dispose();
   const gradient = (performance.now() - t) / 1000;
+  const gradientCpu = cpu(c);
   model.dispose();
-  process.stdout.write(JSON.stringify({ variant, backend: backend.name, blas: backend.blas, evaluation, gradient, loss, correct }) + "\n");
+  process.stdout.write(JSON.stringify({ variant, backend: backend.name, blas: backend.blas, evaluation, evaluationCpu, gradient, gradientCpu, loss, correct }) + "\n");
 }
 
 async function parent(): Promise<void> {
@@ -159,7 +168,7 @@ async function parent(): Promise<void> {
       best = Math.min(best, performance.now() - t);
     }
     const sgemm = (2 * n * n * 3072) / (best / 1000) / 1e9;
-    const results: Record<string, { evaluation: number; gradient: number; loss: number }> = {};
+    const results: Record<string, { evaluation: number; evaluationCpu: number; gradient: number; gradientCpu: number; loss: number }> = {};
     const self = fileURLToPath(import.meta.url);
     for (const v of variants) {
       const r = spawnSync(process.execPath, ["--import", "tsx", self, "--child", v, "--dir", dir, ...process.argv.slice(2)], {
@@ -178,10 +187,10 @@ async function parent(): Promise<void> {
       `GPT-2-small shapes, ${samples} samples × ${length} tokens (micro-batches of ${microBatch}, ${answer} answer tokens each), ∂L/∂W for ${gradMatrices === "all" ? "all 48 matrices" : "layer 0's c_attn"}, ${threads} OpenBLAS threads, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
       `sgemm 768×768·768×3072 via koffi: ${sgemm.toFixed(1)} GFLOP/s; matmul work: forward ${(f.forward / 1e12).toFixed(2)} TFLOP, gradient pass ${(f.gradient / 1e12).toFixed(2)} TFLOP`,
       "",
-      "| variant | evaluation s | eval GFLOP/s | gradient pass s | grad GFLOP/s | grad / sgemm | speed-up vs wasm (eval, grad) | loss |",
+      "| variant | evaluation s (CPU s) | eval GFLOP/s | gradient pass s (CPU s) | grad GFLOP/s | grad / sgemm | speed-up vs wasm (eval, grad) | loss |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       ...Object.entries(results).map(([v, r]) =>
-        `| ${v} | ${r.evaluation.toFixed(2)} | ${gf(f.forward, r.evaluation)} | ${r.gradient.toFixed(2)} | ${gf(f.gradient, r.gradient)} | ` +
+        `| ${v} | ${r.evaluation.toFixed(2)} (${r.evaluationCpu.toFixed(1)}) | ${gf(f.forward, r.evaluation)} | ${r.gradient.toFixed(2)} (${r.gradientCpu.toFixed(1)}) | ${gf(f.gradient, r.gradient)} | ` +
           `${((f.gradient / r.gradient / 1e9 / sgemm) * 100).toFixed(0)}% | ` +
           `${base ? `${(base.evaluation / r.evaluation).toFixed(1)}×, ${(base.gradient / r.gradient).toFixed(1)}×` : "—"} | ${r.loss.toFixed(5)} |`,
       ),
