@@ -49,10 +49,11 @@ export function transpose(m: Matrix): Matrix {
 
 /**
  * The transpose of the rows×cols row-major `data`, as cols rows of stride `ld` ≥ rows (a padded
- * stride avoids cache-set conflicts on 768- and 3072-wide work arrays), in 32×32 tiles.
+ * stride avoids cache-set conflicts on 768- and 3072-wide work arrays), in 32×32 tiles; written
+ * into `into` (≥ cols·ld doubles, padding left as is) when given.
  */
-export function transposeStrided(data: Float64Array, rows: number, cols: number, ld: number): Float64Array {
-  const out = new Float64Array(cols * ld);
+export function transposeStrided(data: Float64Array, rows: number, cols: number, ld: number, into?: Float64Array): Float64Array {
+  const out = into ?? new Float64Array(cols * ld);
   const tile = 32;
   for (let i0 = 0; i0 < rows; i0 += tile) {
     const i1 = Math.min(rows, i0 + tile);

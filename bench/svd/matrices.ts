@@ -14,3 +14,18 @@ export function smallestRelErr(a: ArrayLike<number>, b: ArrayLike<number>): numb
   for (let i = Math.max(0, b.length - 20); i < b.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]) / b[i]);
   return err;
 }
+
+/**
+ * Detaches one 8-byte ArrayBuffer, which invalidates V8's isolate-wide ArrayBufferDetaching
+ * protector: from then on every optimised typed-array access also checks its buffer, and
+ * JavaScript loops over Float64Arrays run ~15–25 % slower (bench/svd/detach.ts measures it).
+ * Every c2i process is already in that state — loading pino through tsx (common/log.ts) detaches a
+ * buffer, and SVD workers detach theirs when they transfer results — so the SVD benchmarks measure
+ * in it on purpose; before, run.ts (which imports the logger) and ratio.ts (which did not) disagreed.
+ * Returns the line the scripts print.
+ */
+export function detachLikeProduction(): string {
+  const b = new ArrayBuffer(8);
+  structuredClone(b, { transfer: [b] });
+  return "V8 ArrayBufferDetaching protector: invalidated on purpose, as in every c2i process (tsx loading pino, worker transfers); see bench/svd/latest.md";
+}

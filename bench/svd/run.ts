@@ -1,5 +1,5 @@
 // Benchmark: TypeScript SVD vs LAPACK dgesdd (koffi) vs numpy on the same matrices, and GPT-2-small-shaped scoring.
-// Run: npx tsx bench/svd/run.ts [--repeats N] [--threads N] [--skip-scoring] [--compare-serial]
+// Run: npx tsx bench/svd/run.ts [--repeats N] [--threads N] [--skip-scoring] [--compare-serial] [--scoring-svd lapack|typescript]
 // --threads N sets OPENBLAS_NUM_THREADS for LAPACK here and for numpy alike (fairer on a loaded machine).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -12,11 +12,15 @@ import { SvdWorkers } from "../../agent/linalg/parallel.ts";
 import { loadLapackSvd } from "../../agent/linalg/svd/lapack.ts";
 import type { Svd } from "../../agent/linalg/svd/types.ts";
 import { TypeScriptSvd } from "../../agent/linalg/svd/typescript.ts";
-import { seeded, smallestRelErr } from "./matrices.ts";
+import { detachLikeProduction, seeded, smallestRelErr } from "./matrices.ts";
 
 const args = process.argv.slice(2);
 const repeats = Number(args[args.indexOf("--repeats") + 1] || 0) || 2;
 const threads = args.includes("--threads") ? args[args.indexOf("--threads") + 1] : undefined;
+// Which SVD the scoring pool runs: LAPACK (the default on machines that have it) or the TypeScript fallback.
+const scoringArg = args.includes("--scoring-svd") ? args[args.indexOf("--scoring-svd") + 1] : "lapack";
+if (scoringArg !== "lapack" && scoringArg !== "typescript") throw new Error(`--scoring-svd ${scoringArg}: use lapack or typescript`);
+const scoringSvd: "lapack" | "typescript" = scoringArg;
 // Read by OpenBLAS when the library loads, so it must be set before loadLapackSvd(); this script is an edge.
 if (threads) process.env.OPENBLAS_NUM_THREADS = threads;
 const shapes: [number, number][] = [
@@ -64,11 +68,15 @@ function runNumpy(mats: Matrix[]): { numpy: string; blas: string; results: { sec
   }
 }
 
+console.log(detachLikeProduction());
 const lapack = loadLapackSvd();
 const ts = new TypeScriptSvd();
+// The JavaScript-loops path is the arithmetic of the TypeScript SVD before its SIMD kernels, bit for bit.
+const jsLoops = new TypeScriptSvd({ kernels: "javascript" });
 const mats = shapes.map(([r, c], i) => seeded(r, c, 100 + i));
 const np = runNumpy(mats);
 if (np) console.log(`numpy ${np.numpy} (${np.blas}); OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "(unset)"}`);
+console.log(`TypeScript SVD kernels: ${ts.simd ? "WebAssembly SIMD (ours)" : "JavaScript loops (no WebAssembly SIMD here)"}`);
 console.log(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(unset)"}; LAPACK: ${lapack.library}; repeats: best of ${repeats} (LAPACK, numpy, TypeScript alike; TypeScript's first run includes its JIT warm-up)`);
 const cpuRows: string[] = [];
 console.log("shape       | numpy s | LAPACK s | TS s    | LAPACK/numpy | TS/LAPACK | σ20 err TS-vs-LAPACK | σ20 err LAPACK-vs-numpy");
@@ -76,6 +84,7 @@ for (let i = 0; i < mats.length; i++) {
   const a = mats[i];
   const lp = best(lapack, a, repeats);
   const t = best(ts, a, repeats);
+  const j = best(jsLoops, a, repeats);
   const n = np?.results[i];
   const cells = [
     `${a.rows}×${a.cols}`.padEnd(11),
@@ -91,11 +100,11 @@ for (let i = 0; i < mats.length; i++) {
   cpuRows.push(
     `${`${a.rows}×${a.cols}`.padEnd(11)} | ${n ? n.cpu.toFixed(3).padStart(7) : "    n/a"} | ${lp.cpu.toFixed(3).padStart(8)} | ${t.cpu.toFixed(3).padStart(7)} | ${
       n ? (lp.cpu / n.cpu).toFixed(2).padStart(12) : "         n/a"
-    } | ${(t.cpu / lp.cpu).toFixed(2).padStart(9)}`,
+    } | ${(t.cpu / lp.cpu).toFixed(2).padStart(9)} | ${j.cpu.toFixed(3).padStart(11)} | ${(j.cpu / lp.cpu).toFixed(2).padStart(15)} | ${smallestRelErr(j.s, lp.s).toExponential(2)}`,
   );
 }
 console.log("\nCPU seconds of the same runs (all threads; OpenBLAS threads that spin while waiting count too):");
-console.log("shape       | numpy   | LAPACK   | TS      | LAPACK/numpy | TS/LAPACK");
+console.log("shape       | numpy   | LAPACK   | TS      | LAPACK/numpy | TS/LAPACK | TS JS-loops | JS-loops/LAPACK | σ20 err JS-loops-vs-LAPACK");
 for (const row of cpuRows) console.log(row);
 
 if (!args.includes("--skip-scoring")) await scoring();
@@ -118,7 +127,7 @@ async function scoring(): Promise<void> {
       mats.push({ name: `h.${layer}.${name}`, w: { rows: r, cols: c, data: shared }, g: seeded(r, c, 5000 + layer * 10 + j) });
     });
   }
-  const pool = new SvdWorkers({ prefer: "lapack" });
+  const pool = new SvdWorkers({ prefer: scoringSvd });
   try {
     console.log(`\nscoring ${mats.length} GPT-2-small-shaped matrices × K ∈ {${ks}} with ${await pool.implementation()} on ${
       "worker threads"
@@ -148,7 +157,7 @@ async function scoring(): Promise<void> {
       for (const m of mats) {
         let sum = 0;
         for (const k of ks) {
-          const f = factorBlocks(m.w, k, lapack);
+          const f = factorBlocks(m.w, k, scoringSvd === "lapack" ? lapack : ts);
           sum += scoreMatrix(f, sigmaGradients(f, m.g, { smallest: 20 }), 20).score;
         }
         serialSum += sum;

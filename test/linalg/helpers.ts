@@ -73,4 +73,5 @@ export const svdPaths: { name: string; svd: Svd | undefined }[] = [
   { name: "typescript", svd: new TypeScriptSvd() },
   { name: "typescript (no QR first)", svd: new TypeScriptSvd({ qrRatio: Number.POSITIVE_INFINITY }) },
   { name: "lapack-dgesdd", svd: lapack },
+  { name: "typescript (JavaScript kernels only)", svd: new TypeScriptSvd({ kernels: "javascript" }) },
 ];

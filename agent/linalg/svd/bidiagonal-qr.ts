@@ -1,6 +1,18 @@
 // Singular values and vectors of an upper bidiagonal matrix by implicit-shift QR (LINPACK dsvdc / JAMA).
 import { C2iError } from "../../../common/errors.ts";
 import { hypot } from "./householder.ts";
+import type { Kernels } from "./wasm-kernels.ts";
+import { rotStrip } from "./wasm-rotations.ts";
+
+/**
+ * Scratch for the SIMD rotation kernel: views of the kernels' buffer for a batch of rotations
+ * (≥ 2n doubles) and its sweep triples (k, p, offset). Used when ut and vt lie in that buffer too.
+ */
+export interface RotationScratch {
+  kernels: Kernels;
+  rot: Float64Array;
+  sweeps: Int32Array;
+}
 
 /**
  * Diagonalises B = bidiag(d, e) (n×n): on return d holds the singular values in descending order,
@@ -9,7 +21,8 @@ import { hypot } from "./householder.ts";
  * and applied in batches, eight columns at a time down the rows (RotationLog), so the vectors stay
  * in cache across many sweeps; a stride ld that is a multiple of 16 doubles makes that slower.
  * Deflation uses relative tests (|e_k| ≤ ε(|d_k| + |d_{k+1}|)), so the small singular values keep
- * an absolute error of O(ε‖B‖).
+ * an absolute error of O(ε‖B‖). With `scratch`, the recorded sweeps run in the SIMD kernel
+ * (wasm-rotations.ts): the same operations in the same order, so the output is bitwise the same.
  */
 export function bidiagonalQr(
   d: Float64Array,
@@ -20,11 +33,12 @@ export function bidiagonalQr(
   vt: Float64Array,
   ldv: number,
   rowLen: number,
+  scratch?: RotationScratch,
 ): void {
   // Sweep rotations are only recorded here and applied later in column strips (see RotationLog);
   // negations of converged rows are deferred too, as no later rotation touches those rows.
-  const vlog = new RotationLog(vt, ldv, rowLen);
-  const ulog = new RotationLog(ut, ldu, rowLen);
+  const vlog = new RotationLog(vt, ldv, rowLen, scratch);
+  const ulog = new RotationLog(ut, ldu, rowLen, scratch);
   const negate = new Uint8Array(n);
   const eps = 2 ** -52;
   const tiny = 2 ** -966;
@@ -187,6 +201,7 @@ class RotationLog {
     private readonly a: Float64Array,
     private readonly ld: number,
     private readonly len: number,
+    private readonly scratch: RotationScratch | undefined,
   ) {}
 
   /** Reserves the sweep of rotations (k, k+1) … (p−2, p−1); returns the offset of its first c in `rot`. */
@@ -214,13 +229,46 @@ class RotationLog {
 
   /** Applies every recorded sweep, in order, strip by strip of columns; empties the log. */
   flush(): void {
-    const { a, ld, len, rot, sweeps, count } = this;
+    const { a, ld, len, rot, sweeps, count, scratch } = this;
+    if (scratch && a.buffer === scratch.kernels.buffer) {
+      const simdCols = len - (len % rotStrip);
+      this.flushSimd(scratch, simdCols);
+      for (let q = 0; q < count; q++) rotationChain(a, ld, sweeps[3 * q], sweeps[3 * q + 1], rot, sweeps[3 * q + 2], simdCols, len);
+      this.used = 0;
+      this.count = 0;
+      return;
+    }
     for (let c0 = 0; c0 < len; c0 += RotationLog.strip) {
       const c1 = Math.min(len, c0 + RotationLog.strip);
       for (let q = 0; q < count; q++) rotationChain(a, ld, sweeps[3 * q], sweeps[3 * q + 1], rot, sweeps[3 * q + 2], c0, c1);
     }
     this.used = 0;
     this.count = 0;
+  }
+
+  /** The sweeps on columns [0, cols) through the SIMD kernel, in batches that fit the scratch (sweeps are contiguous in `rot`). */
+  private flushSimd(scratch: RotationScratch, cols: number): void {
+    const { a, ld, rot, sweeps, count } = this;
+    const maxSweeps = Math.floor(scratch.sweeps.length / 3);
+    let q0 = 0;
+    while (q0 < count && cols > 0) {
+      let q1 = q0;
+      let used = 0;
+      while (q1 < count && q1 - q0 < maxSweeps) {
+        const need = 2 * (sweeps[3 * q1 + 1] - 1 - sweeps[3 * q1]);
+        if (used + need > scratch.rot.length) break;
+        scratch.sweeps[3 * (q1 - q0)] = sweeps[3 * q1];
+        scratch.sweeps[3 * (q1 - q0) + 1] = sweeps[3 * q1 + 1];
+        scratch.sweeps[3 * (q1 - q0) + 2] = used;
+        used += need;
+        q1++;
+      }
+      if (q1 === q0) throw new C2iError("INTERNAL", `bidiagonal QR: a sweep of ${sweeps[3 * q0 + 1] - sweeps[3 * q0] - 1} rotations does not fit the ${scratch.rot.length}-double rotation scratch`);
+      const from = sweeps[3 * q0 + 2];
+      scratch.rot.set(rot.subarray(from, from + used));
+      scratch.kernels.rot(a.byteOffset, ld * 8, cols * 8, scratch.sweeps.byteOffset, q1 - q0, scratch.rot.byteOffset);
+      q0 = q1;
+    }
   }
 
   /** Doubles of `rot` held before a flush: 2²¹, i.e. 2²⁰ rotations in 16 MB. */

@@ -1,5 +1,18 @@
 // Compact WY form of a run of Householder reflectors (LAPACK dlarft/dlarfb), applied to contiguous rows.
 import type { Reflector } from "./householder.ts";
+import { applyBlockWasm } from "./wasm-block.ts";
+import type { Kernels } from "./wasm-kernels.ts";
+
+/**
+ * Scratch for the SIMD path: the kernels, the buffer they address, and views of it for Yᵀ
+ * (≥ nb × widest range), W and Z (≥ nb × most rows). Blocks whose X lies elsewhere run in JavaScript.
+ */
+export interface BlockScratch {
+  kernels: Kernels;
+  yt: Float64Array;
+  w: Float64Array;
+  z: Float64Array;
+}
 
 /**
  * H_a H_{a+1} … H_b = I − Y T Yᵀ for reflectors whose ranges all end at the same index and start
@@ -18,10 +31,10 @@ export interface BlockReflector {
  * Builds the block for refls[first … first+count−1]. With `reverse`, the block applies them from
  * the right in decreasing order (x·H_b…H_a = x(I − Y Tᵀ Yᵀ)); otherwise in increasing order.
  */
-export function buildBlock(refls: Reflector[], first: number, count: number, reverse: boolean): BlockReflector {
+export function buildBlock(refls: Reflector[], first: number, count: number, reverse: boolean, into?: Float64Array): BlockReflector {
   const off = refls[first].off;
   const width = refls[first].v.length;
-  const yt = new Float64Array(count * width);
+  const yt = into ? into.subarray(0, count * width).fill(0) : new Float64Array(count * width);
   for (let l = 0; l < count; l++) {
     const r = refls[first + l];
     yt.set(r.v, l * width + (r.off - off));
@@ -62,9 +75,14 @@ export function buildBlock(refls: Reflector[], first: number, count: number, rev
 /**
  * x ← x − ((x Y) M) Yᵀ for every row x of X in [r0, r1): the same product as applying the
  * reflectors one by one, but with four rows and two reflectors per inner loop (unrolled twice
- * along the row), so that each load feeds several multiply-adds.
+ * along the row), so that each load feeds several multiply-adds. With `scratch`, and X and Yᵀ in
+ * its buffer, the SIMD kernels do the work instead (same product, different rounding order).
  */
-export function applyBlock(x: Float64Array, ld: number, r0: number, r1: number, b: BlockReflector): void {
+export function applyBlock(x: Float64Array, ld: number, r0: number, r1: number, b: BlockReflector, scratch?: BlockScratch): void {
+  if (scratch && x.buffer === scratch.kernels.buffer && b.yt.buffer === scratch.kernels.buffer) {
+    applyBlockWasm(scratch.kernels, x, ld, r0, r1, b, scratch.w, scratch.z);
+    return;
+  }
   const { off, width, nb, yt, m } = b;
   const w = new Float64Array(4 * nb);
   const z = new Float64Array(4 * nb);
@@ -174,9 +192,19 @@ export function applyBlock(x: Float64Array, ld: number, r0: number, r1: number, 
 }
 
 /** Applies refls in decreasing index order [first+count−1 … first] from the right, `panel` at a time. */
-export function applyReflectorsReverse(x: Float64Array, ld: number, r0: number, r1: number, refls: Reflector[], first: number, count: number, panel: number): void {
+export function applyReflectorsReverse(
+  x: Float64Array,
+  ld: number,
+  r0: number,
+  r1: number,
+  refls: Reflector[],
+  first: number,
+  count: number,
+  panel: number,
+  scratch?: BlockScratch,
+): void {
   for (let hi = first + count; hi > first; hi -= panel) {
     const lo = Math.max(first, hi - panel);
-    applyBlock(x, ld, r0, r1, buildBlock(refls, lo, hi - lo, true));
+    applyBlock(x, ld, r0, r1, buildBlock(refls, lo, hi - lo, true, scratch?.yt), scratch);
   }
 }
