@@ -156,3 +156,30 @@ describe("_FusedMatMul on wasm (BLAS off)", () => {
     expectClose(await on("wasm", run), reference);
   });
 });
+
+describe("GatherV2 on wasm (rows along axis 0)", () => {
+  it("equals the cpu backend for embedding lookups, repeated indices, 2-D indices and int32 tables", async () => {
+    const run = () => {
+      const table = tf.tensor3d(values(51, 7 * 3 * 2), [7, 3, 2]);
+      const ids = tf.tensor1d([6, 0, 3, 3, 1], "int32");
+      const ids2 = tf.tensor2d([[2, 5], [0, 6]], [2, 2], "int32");
+      const ints = tf.tensor2d(Int32Array.from({ length: 12 }, (_, i) => i * 3 - 5), [4, 3], "int32");
+      return [tf.gather(table, ids).arraySync(), tf.gather(table, ids2).arraySync(), tf.gather(ints, tf.tensor1d([3, 0], "int32")).arraySync(), tf.gather(table, tf.tensor1d([], "int32")).shape];
+    };
+    expect(await on("wasm", run)).toEqual(await on("cpu", run));
+  });
+
+  it("leaves other axes to the stock kernel, and its gradient (UnsortedSegmentSum) matches cpu", async () => {
+    const run = () => {
+      const x = tf.tensor2d(values(52, 4 * 5), [4, 5]);
+      const cols = tf.gather(x, tf.tensor1d([4, 1], "int32"), 1).dataSync();
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, tf.tensor1d([3, 3, 0], "int32")))))(x).dataSync();
+      return [...cols, ...g];
+    };
+    expectClose(await on("wasm", run), await on("cpu", run));
+  });
+
+  it("refuses an index outside the table with tfjs' message", async () => {
+    await expect(on("wasm", () => tf.gather(tf.ones([3, 2]), tf.tensor1d([1, 3], "int32")).dataSync())).rejects.toThrow(/index value 3 is not in \[0, 2\]/);
+  });
+});

@@ -1,8 +1,9 @@
 // Fills the wasm backend's gaps once per process: UnsortedSegmentSum, fast transposed BatchMatMul, zero-copy Identity,
-// a _FusedMatMul for every bias shape and transpose.
+// a _FusedMatMul for every bias shape and transpose, row-copy GatherV2.
 import * as tf from "@tensorflow/tfjs";
 import { registerTransposedBatchMatMul } from "./batch_mat_mul_transposed.ts";
 import { registerGeneralFusedMatMulWasm } from "./fused_mat_mul.ts";
+import { registerRowGatherWasm } from "./gather.ts";
 import { registerSharedIdentityWasm } from "./identity.ts";
 import { unsortedSegmentSumWasmConfig } from "./unsorted_segment_sum.ts";
 
@@ -19,6 +20,7 @@ export function registerGapKernels(backendName: string): GapKernels {
   registered.push(tf.UnsortedSegmentSum);
   if (registerTransposedBatchMatMul("wasm")) registered.push(tf.BatchMatMul);
   if (registerGeneralFusedMatMulWasm()) registered.push(tf._FusedMatMul);
+  if (registerRowGatherWasm()) registered.push(tf.GatherV2);
   registerSharedIdentityWasm();
   registered.push(tf.Identity);
   return { registered };
