@@ -1,12 +1,12 @@
 // GPT-2-small-shaped gradient pass and 100-sample evaluation on wasm vs wasm+BLAS vs cpu+BLAS, side by side in one run.
-// Usage: npx tsx bench/engine/blas.ts [--samples 100] [--length 48] [--answer 4] [--micro-batch 16]
+// Usage: npx tsx bench/engine/blas.ts [--samples 100] [--length 48] [--answer 4] [--micro-batch 16] [--eval-micro-batch N] [--agents N]
 //        [--variants wasm,wasm+blas,cpu+blas] [--threads N] [--grad-matrices all|first]
 //        [--model DIR (reuse a checkpoint written by --write DIR)] [--write DIR]
 // --grad-matrices first asks ∂L/∂W of layer 0's c_attn only: the backward still runs through every layer
 // (dX), but skips the other 47 dW products and their read-back.
 // Each variant runs in its own child process (one tfjs backend per process, as agents do) on the same
 // randomly initialised checkpoint (GPT-2 small shapes: 12 layers, 768 wide, 3072 MLP, 50257 vocab).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,8 +31,13 @@ const samples = Number(arg("--samples", "100"));
 const length = Number(arg("--length", "48"));
 const answer = Number(arg("--answer", "4"));
 const microBatch = Number(arg("--micro-batch", "16"));
+// The evaluation keeps no activations for backprop, so it can run larger micro-batches than the gradient pass.
+const evalMicroBatch = Number(arg("--eval-micro-batch", String(microBatch)));
 const threads = Number(arg("--threads", String(availableParallelism())));
 const gradMatrices = arg("--grad-matrices", "all");
+// --agents N runs N copies of each variant at once, each with threads / N OpenBLAS threads, as `c2i adapt`'s
+// N local agents do: the per-evaluation cost of a search is then the evaluation time / N.
+const agents = Number(arg("--agents", "1"));
 
 /** Deterministic uniform numbers (mulberry32) so every variant sees the same weights and tokens. */
 function uniform(seed: number): () => number {
@@ -83,7 +88,7 @@ function passFlops(): { forward: number; gradient: number } {
   return { forward: body + head, gradient: 2 * body + 2 * head + dW };
 }
 
-function batches(): { batch: TokenBatch; positions: Int32Array; targets: Int32Array }[] {
+function batches(microBatch: number): { batch: TokenBatch; positions: Int32Array; targets: Int32Array }[] {
   const rand = uniform(2);
   const out = [];
   for (let s = 0; s < samples; s += microBatch) {
@@ -107,7 +112,8 @@ async function child(variant: string, dir: string): Promise<void> {
   const [prefer, blas] = variant === "wasm" ? ["wasm", "off"] : variant === "wasm+blas" ? ["wasm", "auto"] : ["cpu", "auto"];
   const backend = await selectBackend({ prefer: prefer as "wasm" | "cpu", blas: blas as "auto" | "off", blasThreads: threads, logger: silentLogger() });
   const model = await loadModel(dir);
-  const work = batches();
+  const work = batches(microBatch);
+  const evalWork = batches(evalMicroBatch);
   const nll = (w: (typeof work)[number]) =>
     tf.tidy(() => {
       const logits = model.logitsAt(w.batch, w.positions);
@@ -116,7 +122,7 @@ async function child(variant: string, dir: string): Promise<void> {
       return tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(logits), picked)), samples * answer)) as tf.Scalar;
     });
   // Warm-up on one micro-batch (kernel set-up, first allocations), not timed.
-  tf.tidy(() => model.logitsAt(work[0]!.batch, work[0]!.positions)).dispose();
+  tf.tidy(() => model.logitsAt(evalWork[0]!.batch, evalWork[0]!.positions)).dispose();
   // CPU seconds (all threads) next to wall seconds: steadier than wall time when the machine is shared.
   const cpu = (since: NodeJS.CpuUsage) => {
     const u = process.cpuUsage(since);
@@ -125,7 +131,7 @@ async function child(variant: string, dir: string): Promise<void> {
   let c = process.cpuUsage();
   let t = performance.now();
   let correct = 0;
-  for (const w of work) {
+  for (const w of evalWork) {
     const argmax = tf.tidy(() => tf.argMax(model.logitsAt(w.batch, w.positions), 1));
     const picked = argmax.dataSync();
     argmax.dispose();
@@ -170,21 +176,34 @@ async function parent(): Promise<void> {
     const sgemm = (2 * n * n * 3072) / (best / 1000) / 1e9;
     const results: Record<string, { evaluation: number; evaluationCpu: number; gradient: number; gradientCpu: number; loss: number }> = {};
     const self = fileURLToPath(import.meta.url);
-    for (const v of variants) {
-      const r = spawnSync(process.execPath, ["--import", "tsx", self, "--child", v, "--dir", dir, ...process.argv.slice(2)], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        maxBuffer: 1 << 20,
+    const perAgentThreads = Math.max(1, Math.floor(threads / agents));
+    const childArgs = (v: string) => {
+      const rest = process.argv.slice(2);
+      const i = rest.indexOf("--threads");
+      if (i >= 0) rest.splice(i, 2);
+      return ["--import", "tsx", self, "--child", v, "--dir", dir, "--threads", String(perAgentThreads), ...rest];
+    };
+    const runChild = (v: string) =>
+      new Promise<(typeof results)[string]>((resolve, reject) => {
+        const c = spawn(process.execPath, childArgs(v), { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        c.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        c.on("close", (code) => {
+          const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+          if (code !== 0 || !line) reject(new Error(`variant ${v} failed (exit ${code}): ${out.slice(-500)}`));
+          else resolve(JSON.parse(line));
+        });
       });
-      const line = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
-      if (r.status !== 0 || !line) throw new Error(`variant ${v} failed (exit ${r.status}): ${r.stdout.slice(-500)}`);
-      results[v] = JSON.parse(line);
+    for (const v of variants) {
+      const runs = await Promise.all(Array.from({ length: agents }, () => runChild(v)));
+      const mean = (key: "evaluation" | "evaluationCpu" | "gradient" | "gradientCpu") => runs.reduce((a, r) => a + r[key], 0) / runs.length;
+      results[v] = { evaluation: mean("evaluation"), evaluationCpu: mean("evaluationCpu"), gradient: mean("gradient"), gradientCpu: mean("gradientCpu"), loss: runs[0]!.loss };
     }
     const f = passFlops();
     const gf = (flops: number, s: number) => (flops / s / 1e9).toFixed(1);
     const base = results["wasm"];
     const lines = [
-      `GPT-2-small shapes, ${samples} samples × ${length} tokens (micro-batches of ${microBatch}, ${answer} answer tokens each), ∂L/∂W for ${gradMatrices === "all" ? "all 48 matrices" : "layer 0's c_attn"}, ${threads} OpenBLAS threads, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      `GPT-2-small shapes, ${samples} samples × ${length} tokens (micro-batches of ${microBatch} for the gradient pass, ${evalMicroBatch} for the evaluation; ${answer} answer tokens each), ∂L/∂W for ${gradMatrices === "all" ? "all 48 matrices" : "layer 0's c_attn"}, ${threads} OpenBLAS threads, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
       `sgemm 768×768·768×3072 via koffi: ${sgemm.toFixed(1)} GFLOP/s; matmul work: forward ${(f.forward / 1e12).toFixed(2)} TFLOP, gradient pass ${(f.gradient / 1e12).toFixed(2)} TFLOP`,
       "",
       "| variant | evaluation s (CPU s) | eval GFLOP/s | gradient pass s (CPU s) | grad GFLOP/s | grad / sgemm | speed-up vs wasm (eval, grad) | loss |",
@@ -195,6 +214,13 @@ async function parent(): Promise<void> {
           `${base ? `${(base.evaluation / r.evaluation).toFixed(1)}×, ${(base.gradient / r.gradient).toFixed(1)}×` : "—"} | ${r.loss.toFixed(5)} |`,
       ),
     ];
+    if (agents > 1) {
+      lines.push(
+        "",
+        `${agents} copies of each variant ran at once with ${perAgentThreads} OpenBLAS thread(s) each; times are each copy's mean, ` +
+          `so one search evaluation costs ${Object.entries(results).map(([v, r]) => `${v} ${(r.evaluation / agents).toFixed(2)} s`).join(", ")} of wall time on this machine.`,
+      );
+    }
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
     if (!reuse) rmSync(dir, { recursive: true, force: true });
