@@ -4,6 +4,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode, describeError } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
+import { registerAttentionKernels } from "./attention/register.ts";
 import { registerBlasKernels } from "./blas/register.ts";
 import { registerGapKernels } from "./kernels/register.ts";
 
@@ -95,6 +96,7 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Sele
           options.blas === "off"
             ? { enabled: false, reason: "disabled by option blas=off" }
             : registerBlasKernels(name, { threads: options.blasThreads, logger: options.logger });
+        registerAttentionKernels(name, { enabled: blas.enabled });
       }
       const selected: SelectedBackend = {
         name,

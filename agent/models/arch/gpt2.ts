@@ -1,7 +1,7 @@
 // GPT-2: learned positions, pre-LayerNorm blocks, fused c_attn, Conv1D weights stored [in, out].
 import * as tf from "@tensorflow/tfjs";
 import { activationByName } from "../blocks/activations.ts";
-import { attention } from "../blocks/attention.ts";
+import { attentionFromQkv, QkvLayout } from "../blocks/attention.ts";
 import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { layerNorm } from "../blocks/norm.ts";
@@ -73,8 +73,7 @@ export const gpt2: ArchDefinition = {
             tf.tidy(() => {
               const a = layerNorm(h, w.get(L(i, "ln_1.weight")), w.get(L(i, "ln_1.bias")), eps);
               const qkv = linear(a, w.get(L(i, "attn.c_attn.weight")), w.get(L(i, "attn.c_attn.bias")));
-              const [q, k, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-              const mixed = attention({ q, k, v, batch: ctx.batch, length: ctx.length, numHeads, numKvHeads: numHeads, headDim: d / numHeads, bias: ctx.bias });
+              const mixed = attentionFromQkv({ qkv, layout: QkvLayout.blocks, batch: ctx.batch, length: ctx.length, numHeads, numKvHeads: numHeads, headDim: d / numHeads, bias: ctx.bias });
               const h1 = tf.add(h, linear(mixed, w.get(L(i, "attn.c_proj.weight")), w.get(L(i, "attn.c_proj.bias"))));
               const m = layerNorm(h1 as tf.Tensor2D, w.get(L(i, "ln_2.weight")), w.get(L(i, "ln_2.bias")), eps);
               const up = act(linear(m, w.get(L(i, "mlp.c_fc.weight")), w.get(L(i, "mlp.c_fc.bias")))) as tf.Tensor2D;

@@ -1,7 +1,7 @@
 // GPT-NeoX / Pythia: fused per-head q|k|v, rotate-half rotary on rotary_pct of each head, parallel residual.
 import * as tf from "@tensorflow/tfjs";
 import { activationByName } from "../blocks/activations.ts";
-import { attention } from "../blocks/attention.ts";
+import { attentionFromQkv, QkvLayout } from "../blocks/attention.ts";
 import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { layerNorm } from "../blocks/norm.ts";
@@ -70,11 +70,9 @@ export const gptNeox: ArchDefinition = {
         const bias = (i: number, s: string) => (biased ? w.get(L(i, s)) : undefined);
         const attn = (i: number, x: tf.Tensor2D, ctx: Parameters<ArchForward["layer"]>[2]) =>
           tf.tidy(() => {
-            const n = x.shape[0];
             // NeoX packs q|k|v per head: [N, heads, 3·headDim].
-            const qkv = tf.reshape(linear(x, w.get(L(i, "attention.query_key_value.weight")), bias(i, "attention.query_key_value.bias")), [n, numHeads, 3 * headDim]);
-            const part = (j: number) => tf.reshape(tf.slice(qkv, [0, 0, j * headDim], [n, numHeads, headDim]), [n, d]) as tf.Tensor2D;
-            const mixed = attention({ q: part(0), k: part(1), v: part(2), batch: ctx.batch, length: ctx.length, numHeads, numKvHeads: numHeads, headDim, bias: ctx.bias, rope: ctx.rope });
+            const qkv = linear(x, w.get(L(i, "attention.query_key_value.weight")), bias(i, "attention.query_key_value.bias"));
+            const mixed = attentionFromQkv({ qkv, layout: QkvLayout.perHead, batch: ctx.batch, length: ctx.length, numHeads, numKvHeads: numHeads, headDim, bias: ctx.bias, rope: ctx.rope });
             return linear(mixed, w.get(L(i, "attention.dense.weight")), bias(i, "attention.dense.bias"));
           });
         const mlp = (i: number, x: tf.Tensor2D) =>

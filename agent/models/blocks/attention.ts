@@ -1,6 +1,10 @@
-// Multi-head attention with causal and padding masks, grouped-query heads and optional rotary embeddings.
+// Multi-head attention with causal and padding masks, grouped-query heads and rotary embeddings: a fused BLAS kernel where registered, else composite tfjs ops.
 import * as tf from "@tensorflow/tfjs";
+import { fusedPart, QkvLayout, tokenMajor, type OperandLayout } from "../../compute/attention/layout.ts";
+import { fusedAttention, fusedAttentionAvailable } from "../../compute/attention/op.ts";
 import { applyRope, type RopeTables } from "./rope.ts";
+
+export { QkvLayout } from "../../compute/attention/layout.ts";
 
 /** Large enough that exp underflows to exactly 0 after the max-subtraction in softmax. */
 const MASKED = -1e9;
@@ -49,8 +53,95 @@ function repeatKv(x: tf.Tensor4D, groups: number): tf.Tensor4D {
   return tf.reshape(tf.tile(tf.reshape(x, [b * kv, 1, t * d]), [1, groups, 1]), [b, kv * groups, t, d]);
 }
 
-/** softmax(q·kᵀ / √headDim + bias)·v, returned as [B·T, heads·headDim]. */
+/**
+ * softmax(q·kᵀ / √headDim + bias)·v, returned as [B·T, heads·headDim]: the fused BLAS kernel when the active
+ * backend has it (cpu/wasm with OpenBLAS), else the composite tfjs ops.
+ */
 export function attention(input: AttentionInput): tf.Tensor2D {
+  if (!fusedAttentionAvailable()) return compositeAttention(input);
+  return tf.tidy(() => {
+    const { batch, length, numHeads, numKvHeads, headDim } = input;
+    const rotate = (x: tf.Tensor2D, heads: number) => (input.rope ? ropeTokenMajor(x, input, heads) : x);
+    return fusedAttention({
+      sources: [rotate(input.q, numHeads), rotate(input.k, numKvHeads), input.v],
+      q: tokenMajor(0, length, numHeads, headDim),
+      k: tokenMajor(1, length, numKvHeads, headDim),
+      v: tokenMajor(2, length, numKvHeads, headDim),
+      bias: input.bias,
+      batch,
+      length,
+      numHeads,
+      numKvHeads,
+      headDim,
+    });
+  });
+}
+
+export interface QkvAttentionInput extends Omit<AttentionInput, "q" | "k" | "v"> {
+  /** One fused projection holding q, k and v for every token (rows are tokens). */
+  qkv: tf.Tensor2D;
+  /** How q, k and v are packed in a row: GPT-2's [q|k|v] blocks or NeoX's per-head [q_h|k_h|v_h]. */
+  layout: QkvLayout;
+}
+
+/**
+ * attention() over a fused q|k|v projection. With the fused kernel, q, k and v are read in place (only q and
+ * k are sliced out when rotary embeddings must rewrite them); otherwise they are split for the composite ops.
+ */
+export function attentionFromQkv(input: QkvAttentionInput): tf.Tensor2D {
+  const { qkv, layout, batch, length, numHeads, numKvHeads, headDim } = input;
+  const part = (j: 0 | 1 | 2) => fusedPart(layout, j, 0, length, numHeads, numKvHeads, headDim);
+  if (!fusedAttentionAvailable()) {
+    return tf.tidy(() => {
+      // The split GPT-2 always did (one SplitV); NeoX's per-head parts are slices of a [N, heads, 3·headDim] view.
+      const [q, k, v] =
+        layout === QkvLayout.blocks
+          ? (tf.split(qkv, [numHeads * headDim, numKvHeads * headDim, numKvHeads * headDim], 1) as tf.Tensor2D[])
+          : ([0, 1, 2] as const).map((j) => slicePart(qkv, part(j), numHeads, headDim));
+      return compositeAttention({ ...input, q: q!, k: k!, v: v! });
+    });
+  }
+  return tf.tidy(() => {
+    let sources: tf.Tensor[] = [qkv];
+    let [q, k]: OperandLayout[] = [part(0), part(1)];
+    if (input.rope) {
+      const rq = ropeTokenMajor(slicePart(qkv, q, numHeads, headDim), input, numHeads);
+      const rk = ropeTokenMajor(slicePart(qkv, k, numKvHeads, headDim), input, numKvHeads);
+      sources = [qkv, rq, rk];
+      q = tokenMajor(1, length, numHeads, headDim);
+      k = tokenMajor(2, length, numKvHeads, headDim);
+    }
+    return fusedAttention({ sources, q, k, v: part(2), bias: input.bias, batch, length, numHeads, numKvHeads, headDim });
+  });
+}
+
+/** One of q, k, v of a fused projection as its own [B·T, heads·headDim] tensor (what the composite path splits). */
+function slicePart(qkv: tf.Tensor2D, l: OperandLayout, heads: number, headDim: number): tf.Tensor2D {
+  const n = qkv.shape[0];
+  if (l.headStride === headDim) return tf.slice(qkv, [0, l.offset], [n, heads * headDim]);
+  // Per-head packing: view the row as [heads, headStride] and take headDim features from each head.
+  const perHead = tf.reshape(qkv, [n, heads, l.headStride]);
+  return tf.reshape(tf.slice(perHead, [0, 0, l.offset], [n, heads, headDim]), [n, heads * headDim]);
+}
+
+/**
+ * Rotary embeddings on a token-major projection [B·T, heads·headDim]: the same element-wise rotation as on
+ * head-major [B, heads, T, headDim], with the tables [B, 1, T, r] read as [B, T, 1, r] so no head transpose is needed.
+ */
+function ropeTokenMajor(x: tf.Tensor2D, input: Pick<AttentionInput, "batch" | "length" | "headDim" | "rope">, heads: number): tf.Tensor2D {
+  const rope = input.rope!;
+  const { batch, length, headDim } = input;
+  const half = rope.rotaryDim / 2;
+  const tables: RopeTables = {
+    ...rope,
+    cos: tf.reshape(rope.cos, [batch, length, 1, half]),
+    sin: tf.reshape(rope.sin, [batch, length, 1, half]),
+  };
+  return tf.reshape(applyRope(tf.reshape(x, [batch, length, heads, headDim]), tables), [batch * length, heads * headDim]);
+}
+
+/** The composite tfjs ops (what tfjs-node runs, and the cpu/wasm backends without BLAS). */
+export function compositeAttention(input: AttentionInput): tf.Tensor2D {
   return tf.tidy(() => {
     const { batch, length, numHeads, numKvHeads, headDim } = input;
     let q = heads(input.q, batch, length, numHeads, headDim);

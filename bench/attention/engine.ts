@@ -1,0 +1,150 @@
+// One child process of the end-to-end comparison: bench/engine/blas.ts's wasm+BLAS workload with fused attention on or off.
+// The workload (tokens, micro-batches, answer positions, loss, gradient summation) is the one in bench/engine/blas.ts's
+// child, on the checkpoint that script writes with --write, so the two benches' numbers are comparable.
+import * as tf from "@tensorflow/tfjs";
+import { attentionKernelsActive, registerAttentionKernels, unregisterAttentionKernels } from "../../agent/compute/attention/register.ts";
+import { selectBackend } from "../../agent/compute/backend.ts";
+import { sumGradients } from "../../agent/models/gradient-sum.ts";
+import { loadModel } from "../../agent/models/load.ts";
+import type { TokenBatch } from "../../agent/models/types.ts";
+import { silentLogger } from "../../common/log.ts";
+
+export interface EngineSettings {
+  samples: number;
+  length: number;
+  answer: number;
+  microBatch: number;
+  threads: number;
+}
+
+export interface EngineResult {
+  fused: boolean;
+  evaluation: number;
+  gradient: number;
+  loss: number;
+  correct: number;
+  /** The wasm heap's size after the run: it only grows, so this is the peak the gradient pass needed. */
+  heapMiB: number;
+}
+
+const VOCAB = 50257;
+
+/** bench/engine/blas.ts's mulberry32 stream (seed 2 for the tokens). */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function batches(s: EngineSettings): { batch: TokenBatch; positions: Int32Array; targets: Int32Array }[] {
+  const rand = uniform(2);
+  const out = [];
+  for (let start = 0; start < s.samples; start += s.microBatch) {
+    const b = Math.min(s.microBatch, s.samples - start);
+    const ids = Int32Array.from({ length: b * s.length }, () => Math.floor(rand() * VOCAB));
+    const positions = new Int32Array(b * s.answer);
+    const targets = new Int32Array(b * s.answer);
+    for (let r = 0; r < b; r++) {
+      for (let j = 0; j < s.answer; j++) {
+        const t = s.length - s.answer - 1 + j;
+        positions[r * s.answer + j] = r * s.length + t;
+        targets[r * s.answer + j] = ids[r * s.length + t + 1]!;
+      }
+    }
+    out.push({ batch: { ids, mask: new Int32Array(b * s.length).fill(1), batch: b, length: s.length }, positions, targets });
+  }
+  return out;
+}
+
+/** Evaluation (argmax at the answer positions) then ∂L/∂W of all 48 matrices, timed, on wasm + BLAS. */
+export async function runEngine(dir: string, fused: boolean, s: EngineSettings): Promise<EngineResult> {
+  await selectBackend({ prefer: "wasm", blas: "auto", blasThreads: s.threads, logger: silentLogger() });
+  if (!fused) unregisterAttentionKernels("wasm");
+  if (attentionKernelsActive("wasm") !== fused) throw new Error(`fused attention should be ${fused ? "on" : "off"} in this child`);
+  const model = await loadModel(dir);
+  const work = batches(s);
+  const nll = (w: (typeof work)[number]) =>
+    tf.tidy(() => {
+      const logits = model.logitsAt(w.batch, w.positions);
+      const picked = tf.cast(tf.oneHot(tf.tensor1d(w.targets, "int32"), VOCAB), "float32");
+      return tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(logits), picked)), s.samples * s.answer)) as tf.Scalar;
+    });
+  tf.tidy(() => model.logitsAt(work[0]!.batch, work[0]!.positions)).dispose();
+  let t = performance.now();
+  let correct = 0;
+  for (const w of work) {
+    const argmax = tf.tidy(() => tf.argMax(model.logitsAt(w.batch, w.positions), 1));
+    const picked = argmax.dataSync();
+    argmax.dispose();
+    picked.forEach((p, i) => (correct += p === w.targets[i] ? 1 : 0));
+  }
+  const evaluation = (performance.now() - t) / 1000;
+  const names = model.candidates.map((c) => c.name);
+  t = performance.now();
+  let loss = 0;
+  const sum = sumGradients(model, names);
+  for (const w of work) loss += sum.add(() => nll(w));
+  sum.read();
+  sum.dispose();
+  const gradient = (performance.now() - t) / 1000;
+  model.dispose();
+  const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+  return { fused, evaluation, gradient, loss, correct, heapMiB: heap / 2 ** 20 };
+}
+
+export interface InterleavedResult {
+  /** Median seconds per micro-batch. */
+  fusedEval: number;
+  compositeEval: number;
+  fusedStep: number;
+  compositeStep: number;
+  reps: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * One model, one process: a micro-batch's evaluation and gradient step (all 48 matrices) alternately with the
+ * fused kernels registered and unregistered, so load drift on a shared machine hits both paths alike.
+ */
+export async function runInterleaved(dir: string, s: EngineSettings, reps: number): Promise<InterleavedResult> {
+  await selectBackend({ prefer: "wasm", blas: "auto", blasThreads: s.threads, logger: silentLogger() });
+  const model = await loadModel(dir);
+  const w = batches({ ...s, samples: s.microBatch })[0]!;
+  const names = model.candidates.map((c) => c.name);
+  const nll = () =>
+    tf.tidy(() => {
+      const picked = tf.cast(tf.oneHot(tf.tensor1d(w.targets, "int32"), VOCAB), "float32");
+      return tf.neg(tf.sum(tf.mul(tf.logSoftmax(model.logitsAt(w.batch, w.positions)), picked))) as tf.Scalar;
+    });
+  const evaluate = () => {
+    const t = performance.now();
+    tf.tidy(() => tf.argMax(model.logitsAt(w.batch, w.positions), 1)).dataSync();
+    return (performance.now() - t) / 1000;
+  };
+  const step = () => {
+    const t = performance.now();
+    const sum = sumGradients(model, names);
+    sum.add(nll);
+    sum.read();
+    sum.dispose();
+    return (performance.now() - t) / 1000;
+  };
+  const times = { fe: [] as number[], ce: [] as number[], fs: [] as number[], cs: [] as number[] };
+  for (let r = 0; r <= reps; r++) {
+    for (const fused of [true, false]) {
+      if (fused) registerAttentionKernels("wasm");
+      else unregisterAttentionKernels("wasm");
+      const [e, g] = [evaluate(), step()];
+      if (r === 0) continue; // warm-up round
+      (fused ? times.fe : times.ce).push(e);
+      (fused ? times.fs : times.cs).push(g);
+    }
+  }
+  model.dispose();
+  return { fusedEval: median(times.fe), compositeEval: median(times.ce), fusedStep: median(times.fs), compositeStep: median(times.cs), reps };
+}
