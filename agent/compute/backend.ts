@@ -35,6 +35,8 @@ export interface SelectedBackend {
   /** BLAS-backed matMul kernels are active. */
   blas: boolean;
   blasReason: string;
+  /** The fused BLAS attention kernels are active (agent/compute/attention; needs the BLAS kernels). */
+  fusedAttention: boolean;
   /** Kernels this process registered to fill backend gaps. */
   gapKernels: string[];
   /** Why each candidate tried before the winner was not used. */
@@ -91,26 +93,29 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Sele
       await tf.ready();
       const gap = registerGapKernels(name);
       let blas = { enabled: false, reason: "not applicable to native TensorFlow" };
+      let fusedAttention = false;
       if (name === "wasm" || name === "cpu") {
         blas =
           options.blas === "off"
             ? { enabled: false, reason: "disabled by option blas=off" }
             : registerBlasKernels(name, { threads: options.blasThreads, logger: options.logger });
-        registerAttentionKernels(name, { enabled: blas.enabled });
+        fusedAttention = registerAttentionKernels(name, { enabled: blas.enabled }).enabled;
       }
       const selected: SelectedBackend = {
         name,
         kind,
         blas: blas.enabled,
         blasReason: blas.reason,
+        fusedAttention,
         gapKernels: gap.registered,
         skipped,
       };
       options.logger.info(
-        { backend: name, kind, blas: blas.enabled, blasReason: blas.reason, gapKernels: gap.registered, skipped },
+        { backend: name, kind, blas: blas.enabled, blasReason: blas.reason, fusedAttention, gapKernels: gap.registered, skipped },
         `tfjs backend: ${kind}` +
           (skipped.length > 0 ? ` (skipped ${skipped.map((s) => `${s.kind}: ${s.reason}`).join("; ")})` : "") +
-          `; BLAS ${blas.enabled ? "on" : "off"} (${blas.reason})`,
+          `; BLAS ${blas.enabled ? "on" : "off"} (${blas.reason})` +
+          (fusedAttention ? "; fused attention on" : ""),
       );
       return selected;
     } catch (e) {
