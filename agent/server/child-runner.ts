@@ -133,6 +133,7 @@ export class ChildRunner implements ShardRunner {
       device: `${info.mode} pid ${info.pid}${info.blas ? ", blas" : ""}`,
       cachedModels: info.cachedModels,
       memory: { rssBytes: info.memory.rssBytes, tfBytes: info.memory.tfBytes, tfTensors: info.memory.tfTensors },
+      ...(info.layerCache ? { layerCache: info.layerCache } : {}),
     };
   }
 

@@ -1,4 +1,5 @@
 // The seam between the agent's gRPC server and whatever computes shards (a child process, or a sleep in bench).
+import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
 
 export interface RunnerDescription {
@@ -11,6 +12,8 @@ export interface RunnerDescription {
   /** Model refs (as the runner saw them) whose caches are loaded. */
   cachedModels: string[];
   memory: { rssBytes: number; tfBytes: number; tfTensors: number };
+  /** The compute process's layer caches, when it reports them. */
+  layerCache?: LayerCacheCounts;
 }
 
 export interface ShardRunner {

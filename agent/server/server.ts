@@ -74,6 +74,7 @@ export class AgentServer {
       metrics.tfjsBytes.set(description.memory.tfBytes);
       metrics.tfjsTensors.set(description.memory.tfTensors);
       metrics.computeRssBytes.set(description.memory.rssBytes);
+      if (description.layerCache) metrics.observeLayerCache(description.layerCache);
       metrics.info.reset();
       metrics.info.set({ agent: options.id, backend: description.backend, svd: description.svd }, 1);
     };

@@ -3,6 +3,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
 import { resolveExecutorOptions, type ResolvedExecutorOptions, type ShardExecutorOptions } from "./executor-options.ts";
 import { JobCache } from "./job-cache.ts";
+import type { LayerCacheStats } from "./layer-cache.ts";
 import { runEvaluate } from "./run-evaluate.ts";
 import { runPrepare } from "./run-prepare.ts";
 import { runScore } from "./run-score.ts";
@@ -83,6 +84,11 @@ export class ShardExecutor {
 
   cachedModels(): string[] {
     return this.cache.modelDirs();
+  }
+
+  /** The layer caches of every cached job, summed (batch counts include dropped jobs). */
+  layerCacheStats(): LayerCacheStats {
+    return this.cache.layerCacheStats();
   }
 
   /** Waits for the running shard, then frees every cache. */

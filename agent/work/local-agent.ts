@@ -51,12 +51,16 @@ function openChannel(): Channel {
   if (!process.send || !options) {
     throw new C2iError(ErrorCode.INVALID_ARGUMENT, "agent/work/local-agent runs as a worker thread or a forked child with --c2i-local-agent <options-json>; see common/local-agent-protocol.ts");
   }
+  // Ctrl-C on a terminal signals the whole process group: the parent owns this agent and decides (it cancels the
+  // shard and sends `close`); dying here would only make it replace the agent. A dead parent still ends us (disconnect).
+  process.on("SIGINT", () => {});
   return {
     mode: "child",
     options,
     send: (m) => new Promise((resolve) => process.send!(m, undefined, {}, () => resolve())),
     onMessage: buffered((h) => process.on("message", (m) => h(m as ToLocalAgent))),
-    onParentGone: (h) => process.on("disconnect", h),
+    // A parent gone while the engine started (its second Ctrl-C) disconnected before anyone listened.
+    onParentGone: (h) => (process.connected ? process.on("disconnect", h) : h()),
     end: () => process.disconnect?.(),
   };
 }
@@ -77,6 +81,7 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
       executor: {
         maxJobs: options.maxJobs,
         jobIdleMs: options.jobIdleMs,
+        ...(options.layerCacheBytes === undefined ? {} : { layerCacheBytes: options.layerCacheBytes }),
         ...(options.hubCacheDir === undefined ? {} : { resolveModel: (ref: string) => resolveModelRef(ref, { cacheDir: options.hubCacheDir }) }),
       },
     });
@@ -95,6 +100,7 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
         cachedJobs: executor.cachedJobs(),
         cachedModels: executor.cachedModels(),
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, tfBytes: tfm.numBytes, tfTensors: tfm.numTensors },
+        layerCache: executor.layerCacheStats(),
       };
     };
   } catch (e) {

@@ -1,11 +1,12 @@
 // `c2i adapt`: the main job on the embedded default — coordinator, local agents, memory store and bus in one process tree.
-import { readFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { selectSvd } from "../../agent/linalg/svd/select.ts";
 import { applyRecipe } from "../../agent/work/apply.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { LayerCacheCounts, LocalAgentDescription } from "../../common/local-agent-protocol.ts";
 import type { Recipe } from "../../common/recipe.ts";
 import { createLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
@@ -21,7 +22,8 @@ import { MemoryJobStoreImpl } from "../../coordinator/store/memory.ts";
 import { writeOutputs } from "../../coordinator/report/outputs.ts";
 import { ProgressDisplay } from "../../coordinator/report/progress.ts";
 import type { Command } from "../command.ts";
-import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseNumberList, requireString, SVD_CHOICES } from "../command.ts";
+import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, parseNumberList, requireString, SVD_CHOICES } from "../command.ts";
+import { SIGNAL_EXIT_CODES, watchInterrupts, type StopSignal } from "../interrupt.ts";
 
 const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both|…] [--out DIR] [--agents N] [--seed S] [--json]
   --model        checkpoint directory, hf:<org>/<name>, or "demo" (the generated demo model)   (env C2I_MODEL)
@@ -44,13 +46,18 @@ const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both
   --compare FILE another result.json to compare against in report.html (Figure 2)
   --no-checkpoint  skip writing the adapted checkpoint (model/)
   --mode         child|worker: local agents as processes or threads (default child)
+  --layer-cache-mib N  per-job bound on each local agent's layer cache (hidden states entering each layer, so an
+                 edit of layer ℓ reruns layers ℓ…L only), MiB; 0 turns it off; results are identical either way
+                 (default 512)   (env C2I_LAYER_CACHE_MIB)
   --backend      auto|tensorflow-gpu|tensorflow|wasm|cpu: the agents' tfjs backend (default auto)   (env C2I_BACKEND)
   --svd          auto|lapack|typescript: the agents' SVD, also used to write the checkpoint (default auto)   (env C2I_SVD)
   --cache-dir    where "demo" is generated (default ~/.cache/c2i)   (env C2I_CACHE)
   --json         print a JSON summary on stdout (progress still goes to stderr)
   --coordinator HOST:PORT  run the jobs on a cluster (\`c2i coordinator\`) instead of local agents; the agents must
                  reach --model/--dataset under their --roots   (env C2I_COORDINATOR)
-  --token T      the coordinator's bearer token   (env C2I_TOKEN)`;
+  --token T      the coordinator's bearer token   (env C2I_TOKEN)
+Ctrl-C (SIGINT) or SIGTERM cancels the running job, stops the local agents and exits with 130 (143 for SIGTERM)
+without writing outputs; a signal while outputs are written lets them finish first; a second signal stops at once.`;
 
 const flags = {
   coordinator: { type: "string" }, token: { type: "string" },
@@ -58,7 +65,7 @@ const flags = {
   agents: { type: "string" }, seed: { type: "string" }, "adapt-size": { type: "string" }, "test-size": { type: "string" },
   "top-m": { type: "string" }, smallest: { type: "string" }, rates: { type: "string" }, blocks: { type: "string" },
   layers: { type: "string" }, kinds: { type: "string" }, "early-stop": { type: "boolean" }, compare: { type: "string" },
-  "no-checkpoint": { type: "boolean" }, mode: { type: "string" }, backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
+  "no-checkpoint": { type: "boolean" }, mode: { type: "string" }, "layer-cache-mib": { type: "string" }, backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
   template: { type: "string" },
   factorization: { type: "string" }, clustering: { type: "string" },
 } as const;
@@ -111,7 +118,7 @@ export const adaptCommand: Command = {
   summary: "search the edit that adapts a model to a task; write checkpoint, recipe, result and report",
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, flags, { model: "C2I_MODEL", dataset: "C2I_DATASET", out: "C2I_OUT", agents: "C2I_AGENTS", "cache-dir": "C2I_CACHE", backend: "C2I_BACKEND", svd: "C2I_SVD", coordinator: "C2I_COORDINATOR", token: "C2I_TOKEN" });
+    const { values } = parseFlags(argv, flags, { model: "C2I_MODEL", dataset: "C2I_DATASET", out: "C2I_OUT", agents: "C2I_AGENTS", "cache-dir": "C2I_CACHE", backend: "C2I_BACKEND", svd: "C2I_SVD", coordinator: "C2I_COORDINATOR", token: "C2I_TOKEN", "layer-cache-mib": "C2I_LAYER_CACHE_MIB" });
     const json = values.json === true;
     const strategy = (values.strategy as string | undefined) ?? "c2i";
     const runs = strategy === "both" ? ["c2i", "laser"] : [strategy];
@@ -136,56 +143,131 @@ export const adaptCommand: Command = {
       ...(typeof values.clustering === "string" ? { clustering: values.clustering } : {}),
     };
     for (const name of runs) resolveSpec({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions });
-    const display = new ProgressDisplay(process.stderr);
+    const layerCacheBytes = parseLayerCacheMib(values["layer-cache-mib"]);
     // --coordinator: the same loop against a cluster (coordinator/grpc/remote-jobs.ts); else the embedded default.
     const remote = typeof values.coordinator === "string" && values.coordinator !== "" ? values.coordinator : undefined;
-    const pool = remote ? undefined : await LocalAgentPoolImpl.start({ ...(agents ? { agents } : {}), mode, agent: { logLevel, backend, svd }, logger });
-    const store = new MemoryJobStoreImpl();
-    const bus = new MemoryEventBusImpl({ logger });
-    const service: ClientJobService = remote
-      ? new RemoteJobService(new CoordinatorClient(remote, { token: typeof values.token === "string" ? values.token : undefined }))
-      : new JobServiceImpl({ store, bus, pool: pool!, logger, versions: versions() });
-    let current: string | undefined;
-    const onSignal = () => void (current && service.cancel(current));
-    process.once("SIGINT", onSignal);
-    const results: ResultDocument[] = [];
-    try {
-      for (const name of runs) {
-        const job = await service.submit({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions });
-        current = job.id;
-        const sub = service.watch(job.id, (event, data) => display.onEvent(name, event, data));
-        const done = await service.wait(job.id);
-        sub.unsubscribe();
-        display.end();
-        if (done.state !== "succeeded") {
-          // The record keeps "CODE: message"; surface the original code (e.g. DATASET_INVALID) to the user.
-          const m = /^([A-Z_]+): ([\s\S]*)$/.exec(done.error ?? "");
-          const code = m && m[1]! in ErrorCode ? (m[1] as ErrorCode) : done.state === "cancelled" ? ErrorCode.JOB_CANCELLED : ErrorCode.SHARD_FAILED;
-          throw new C2iError(code, `${name} job ${done.state}: ${m ? m[2] : done.error ?? "no detail"}`);
-        }
-        results.push(done.result as unknown as ResultDocument);
-      }
-    } finally {
-      process.removeListener("SIGINT", onSignal);
-      await service.close();
-      await pool?.close();
-      await bus.close();
-      await store.close();
+    if (remote && layerCacheBytes !== undefined) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, "--layer-cache-mib sets the local agents' layer cache; with --coordinator each agent has its own (`c2i agent --layer-cache-mib N`)");
     }
-    const writeCheckpoint = async (recipe: Recipe, dir: string) => {
-      // The plain cpu backend and the agents' SVD choice: the checkpoint `c2i apply` reproduces byte for byte.
-      await selectBackend({ prefer: "cpu", blas: "off", logger });
-      await applyRecipe(refs.model, recipe, dir, { svd: selectSvd({ prefer: svd, logger }), logger });
-    };
-    const written = await writeOutputs(outDir, results, { compare, ...(values["no-checkpoint"] === true ? {} : { writeCheckpoint }) });
-    const summary = results.map((r) => ({
-      strategy: r.strategy, edit: r.chosen.candidate, keptRanks: r.chosen.keptRanks ?? null,
-      baseline: r.baseline, chosen: { selection: r.chosen.selection, test: r.chosen.test }, seconds: r.totalMs / 1000, candidates: r.candidates.length,
-    }));
-    output(json, { out: outDir, files: written, results: summary }, () => [...results.map(describe), `wrote ${written.join(", ")}`].join("\n"));
-    return 0;
+    const display = new ProgressDisplay(process.stderr);
+    let pool: LocalAgentPoolImpl | undefined;
+    let service: ClientJobService | undefined;
+    let current: string | undefined;
+    // Installed before the agents start, so a signal during start-up is a clean stop too.
+    const interrupt = watchInterrupts("c2i adapt", {
+      onFirst: () => void (current && service?.cancel(current).catch((e) => logger.warn({ err: e, job: current }, "cancel failed"))),
+      onSecond: () => pool?.kill(),
+    });
+    try {
+      const store = new MemoryJobStoreImpl();
+      const bus = new MemoryEventBusImpl({ logger });
+      const results: ResultDocument[] = [];
+      let cancelled: Cancelled | undefined;
+      let layerCache: LayerCacheCounts | undefined;
+      try {
+        pool = remote ? undefined : await LocalAgentPoolImpl.start({
+          ...(agents ? { agents } : {}), mode, logger,
+          agent: { logLevel, backend, svd, ...(layerCacheBytes === undefined ? {} : { layerCacheBytes }) },
+        });
+        service = remote
+          ? new RemoteJobService(new CoordinatorClient(remote, { token: typeof values.token === "string" ? values.token : undefined }))
+          : new JobServiceImpl({ store, bus, pool: pool!, logger, versions: versions() });
+        for (const name of runs) {
+          if (interrupt.received()) break;
+          const job = await service.submit({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions });
+          current = job.id;
+          // A signal that came while the job was being submitted had no job to cancel yet.
+          if (interrupt.received()) await service.cancel(job.id);
+          const sub = service.watch(job.id, (event, data) => display.onEvent(name, event, data));
+          const done = await service.wait(job.id);
+          current = undefined;
+          sub.unsubscribe();
+          display.end();
+          if (done.state === "cancelled" && interrupt.received()) {
+            cancelled = { id: done.id, strategy: name, state: done.state, ...(done.phase ? { phase: done.phase } : {}) };
+            break;
+          }
+          if (done.state !== "succeeded") {
+            // The record keeps "CODE: message"; surface the original code (e.g. DATASET_INVALID) to the user.
+            const m = /^([A-Z_]+): ([\s\S]*)$/.exec(done.error ?? "");
+            const code = m && m[1]! in ErrorCode ? (m[1] as ErrorCode) : done.state === "cancelled" ? ErrorCode.JOB_CANCELLED : ErrorCode.SHARD_FAILED;
+            throw new C2iError(code, `${name} job ${done.state}: ${m ? m[2] : done.error ?? "no detail"}`);
+          }
+          results.push(done.result as unknown as ResultDocument);
+        }
+        if (pool && !interrupt.received()) layerCache = sumLayerCache(await pool.describeAgents());
+      } finally {
+        await service?.close();
+        await pool?.close();
+        await bus.close();
+        await store.close();
+      }
+      const early = interrupt.received();
+      if (early) return stopEarly(early, json, outDir, cancelled, results.length);
+      const writeCheckpoint = async (recipe: Recipe, dir: string) => {
+        // The plain cpu backend and the agents' SVD choice: the checkpoint `c2i apply` reproduces byte for byte.
+        await selectBackend({ prefer: "cpu", blas: "off", logger });
+        // Into a temporary directory renamed at the end: an interrupted write never leaves a partial model/.
+        const tmp = `${dir}.tmp-${process.pid}`;
+        rmSync(tmp, { recursive: true, force: true });
+        try {
+          await applyRecipe(refs.model, recipe, tmp, { svd: selectSvd({ prefer: svd, logger }), logger });
+          rmSync(dir, { recursive: true, force: true });
+          renameSync(tmp, dir);
+        } catch (e) {
+          rmSync(tmp, { recursive: true, force: true });
+          throw e;
+        }
+      };
+      const written = await writeOutputs(outDir, results, { compare, ...(values["no-checkpoint"] === true ? {} : { writeCheckpoint }) });
+      const summary = results.map((r) => ({
+        strategy: r.strategy, edit: r.chosen.candidate, keptRanks: r.chosen.keptRanks ?? null,
+        baseline: r.baseline, chosen: { selection: r.chosen.selection, test: r.chosen.test }, seconds: r.totalMs / 1000, candidates: r.candidates.length,
+      }));
+      output(json, { out: outDir, files: written, results: summary, ...(layerCache ? { layerCache } : {}) }, () => [...results.map(describe), `wrote ${written.join(", ")}`].join("\n"));
+      const late = interrupt.received();
+      if (late) {
+        process.stderr.write(`c2i adapt: ${late} arrived while the outputs were written; they were completed first (${outDir})\n`);
+        return SIGNAL_EXIT_CODES[late];
+      }
+      return 0;
+    } finally {
+      interrupt.dispose();
+    }
   },
 };
+
+/** The job a signal cancelled, as its record ended. */
+interface Cancelled {
+  id: string;
+  strategy: string;
+  state: string;
+  phase?: string;
+}
+
+/** After a signal during the search: one line on stderr (and the record on stdout for --json); nothing is written to --out. */
+function stopEarly(signal: StopSignal, json: boolean, outDir: string, job: Cancelled | undefined, finished: number): number {
+  const what = job
+    ? `${job.strategy} job ${job.id} ${job.state}${job.phase ? ` in phase ${job.phase}` : ""}`
+    : finished > 0 ? "stopped before the outputs were written" : "stopped before a job started";
+  const kept = finished > 0 ? ` (${finished} finished job${finished > 1 ? "s" : ""} not written either)` : "";
+  if (json) process.stdout.write(JSON.stringify({ interrupted: signal, exitCode: SIGNAL_EXIT_CODES[signal], job: job ?? null, out: outDir, files: [] }, null, 2) + "\n");
+  process.stderr.write(`c2i adapt: interrupted by ${signal}: ${what}; local agents stopped; nothing written to ${outDir}${kept}\n`);
+  return SIGNAL_EXIT_CODES[signal];
+}
+
+/** The agents' layer caches summed (agents that do not report one are left out). */
+function sumLayerCache(agents: readonly LocalAgentDescription[]): LayerCacheCounts {
+  const total: LayerCacheCounts = { bytes: 0, sets: 0, partial: 0, full: 0 };
+  for (const a of agents) {
+    if (!a.layerCache) continue;
+    total.bytes += a.layerCache.bytes;
+    total.sets += a.layerCache.sets;
+    total.partial += a.layerCache.partial;
+    total.full += a.layerCache.full;
+  }
+  return total;
+}
 
 function describe(r: ResultDocument): string {
   const p = (x: number) => `${(100 * x).toFixed(1)}%`;

@@ -21,6 +21,7 @@ export class LocalAgent {
   private readonly running = new Map<string, Running>();
   private gone = false;
   private readyWaiter?: { resolve: (d: LocalAgentDescription) => void; reject: (e: unknown) => void };
+  private infoWaiters: ((d: LocalAgentDescription | undefined) => void)[] = [];
   private exited: Promise<void>;
 
   constructor(
@@ -130,7 +131,7 @@ export class LocalAgent {
         if (m.type === "ready") {
           this.readyWaiter?.resolve(d);
           this.readyWaiter = undefined;
-        }
+        } else for (const w of this.infoWaiters.splice(0)) w(d);
         return;
       }
       case "fatal":
@@ -156,6 +157,25 @@ export class LocalAgent {
       case "closed":
         return;
     }
+  }
+
+  /**
+   * The agent's current description (caches, memory, layer-cache counts), asked for with `info`; an agent busy in a
+   * long kernel may answer late, so past `timeoutMs` this is the last description it sent (undefined if none).
+   */
+  describe(timeoutMs = 2_000): Promise<LocalAgentDescription | undefined> {
+    if (!this.isReady()) return Promise.resolve(this.description);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.description), timeoutMs);
+      this.infoWaiters.push((d) => (clearTimeout(timer), resolve(d)));
+      this.channel.send({ type: "info" });
+    });
+  }
+
+  /** Hard stop now (SIGKILL or thread termination), for when waiting for `close` is not an option. */
+  kill(): void {
+    this.gone = true;
+    this.channel.kill();
   }
 
   /** Ask the agent to free its caches and exit; kill it if it does not within the grace period. */

@@ -165,6 +165,18 @@ export class LocalAgentPoolImpl implements AgentPool {
     return this.agentsList.map((a) => a.info());
   }
 
+  /** Each ready agent's own description (asked now; see `LocalAgent.describe`), in agent order. */
+  async describeAgents(): Promise<LocalAgentDescription[]> {
+    const all = await Promise.all(this.agentsList.map((a) => a.describe()));
+    return all.filter((d): d is LocalAgentDescription => d !== undefined);
+  }
+
+  /** Kill every agent at once, synchronously (a second Ctrl-C); `close` afterwards still settles what is queued. */
+  kill(): void {
+    this.closed = true;
+    for (const a of this.agentsList) a.kill();
+  }
+
   /** Close every agent (graceful `close`, then a kill after a grace period) and reject what is queued. */
   async close(): Promise<void> {
     this.closed = true;
