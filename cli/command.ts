@@ -78,3 +78,20 @@ export function oneOf<T extends string>(value: unknown, flag: string, allowed: r
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
   throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--${flag} must be one of ${allowed.join(", ")}, got "${String(value)}"`);
 }
+
+/** The largest `--layer-cache-mib`: 1 TiB, far past any machine's memory, so a typo of extra digits is caught. */
+const MAX_LAYER_CACHE_MIB = 1 << 20;
+
+/** `--layer-cache-mib N` → bytes: a whole number of MiB, 0 turns the layer cache off; absent gives undefined (the executor's default). */
+export function parseLayerCacheMib(value: unknown, flag = "layer-cache-mib"): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n > MAX_LAYER_CACHE_MIB) {
+    throw new C2iError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--${flag} expects a whole number of MiB from 0 (layer cache off) to ${MAX_LAYER_CACHE_MIB}, got "${String(value)}"; the default is 512 per job`,
+    );
+  }
+  return n * 2 ** 20;
+}

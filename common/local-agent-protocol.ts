@@ -35,6 +35,20 @@ export interface LocalAgentOptions {
   maxJobs?: number;
   /** A job's caches are dropped after this long without a shard for it. @default 600000 (10 min) */
   jobIdleMs?: number;
+  /** Bound per job on the layer cache's hidden states, bytes; 0 turns it off. @default 536870912 (512 MiB) */
+  layerCacheBytes?: number;
+}
+
+/** The layer caches of an agent's jobs, summed (agent/work/layer-cache.ts `LayerCacheStats`). */
+export interface LayerCacheCounts {
+  /** Bytes of hidden states held now. */
+  bytes: number;
+  /** Sample sets held now. */
+  sets: number;
+  /** Batches run from a cached layer since the agent started (monotonic, also across dropped jobs). */
+  partial: number;
+  /** Batches run by the full forward since the agent started (monotonic). */
+  full: number;
 }
 
 /** What an agent reports about itself (in `ready` and in reply to `info`). */
@@ -54,6 +68,8 @@ export interface LocalAgentDescription {
   /** Model paths loaded in the caches. */
   cachedModels: string[];
   memory: { rssBytes: number; heapUsedBytes: number; tfBytes: number; tfTensors: number };
+  /** The layer caches of the agent's jobs. Optional: older agents do not send it. */
+  layerCache?: LayerCacheCounts;
 }
 
 export type ToLocalAgent =

@@ -16,6 +16,12 @@ export const agentMetricNames = {
   tfjsTensors: "c2i_agent_tfjs_tensors",
   /** Gauge: resident memory of the compute process, bytes. */
   computeRssBytes: "c2i_agent_compute_rss_bytes",
+  /** Gauge: bytes of hidden states held by the layer caches of this agent's jobs (bound per job: --layer-cache-mib). */
+  layerCacheBytes: "c2i_agent_layer_cache_bytes",
+  /** Gauge: evaluation sample sets whose hidden states the layer caches hold now. */
+  layerCacheSets: "c2i_agent_layer_cache_sets",
+  /** Counter {from=cached|full}: evaluation batches run from a cached layer, or by the full forward. */
+  layerCacheBatchesTotal: "c2i_agent_layer_cache_batches_total",
   /** Gauge =1 {agent, backend, svd}: what this agent runs on. */
   info: "c2i_agent_info",
   /** Default process metrics are prefixed with this. */

@@ -1,6 +1,7 @@
 // The agent's Prometheus registry and instruments: one Registry per agent, injected, never global.
 // Labelled counters and histograms start at zero for every known label value, so rate()/increase() see the first shard.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
 import type { ShardResult } from "../../common/shards.ts";
 import { agentMetricNames as n } from "./names.ts";
 import { SHARD_KINDS } from "../../common/shards.ts";
@@ -9,6 +10,7 @@ import { SHARD_KINDS } from "../../common/shards.ts";
 const SHARD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200];
 const FAST_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const OUTCOMES = ["ok", "error", "cancelled"] as const;
+const LAYER_CACHE_FROM = ["cached", "full"] as const;
 
 export interface AgentMetrics {
   registry: Registry;
@@ -21,6 +23,14 @@ export interface AgentMetrics {
   tfjsTensors: Gauge;
   computeRssBytes: Gauge;
   info: Gauge<"agent" | "backend" | "svd">;
+  layerCacheBytes: Gauge;
+  layerCacheSets: Gauge;
+  layerCacheBatches: Counter<"from">;
+  /**
+   * Sets the layer-cache gauges and advances the batch counters from the compute process's totals
+   * (`LayerCacheCounts`). A total lower than the last one means the compute process restarted: it counts from 0 again.
+   */
+  observeLayerCache(counts: LayerCacheCounts): void;
   /**
    * Feeds the SVD/evaluation histograms from a finished shard's timings (`svdMs`, `evaluateMs`: milliseconds).
    * Evaluation time is observed once per evaluation in the shard (its count counts candidates); a shard only
@@ -33,7 +43,7 @@ export function createAgentMetrics(): AgentMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: n.processPrefix });
   const r = [registry];
-  const m: Omit<AgentMetrics, "observeResult"> = {
+  const m: Omit<AgentMetrics, "observeResult" | "observeLayerCache"> = {
     registry,
     shardsTotal: new Counter({ name: n.shardsTotal, help: "Shards finished on this agent", labelNames: ["kind", "outcome"], registers: r }),
     shardSeconds: new Histogram({ name: n.shardSeconds, help: "Shard wall time on this agent (s)", labelNames: ["kind"], buckets: SHARD_BUCKETS, registers: r }),
@@ -44,13 +54,28 @@ export function createAgentMetrics(): AgentMetrics {
     tfjsTensors: new Gauge({ name: n.tfjsTensors, help: "Live tfjs tensors in the compute process", registers: r }),
     computeRssBytes: new Gauge({ name: n.computeRssBytes, help: "Resident memory of the compute process (bytes)", registers: r }),
     info: new Gauge({ name: n.info, help: "Backend and SVD of this agent (value 1)", labelNames: ["agent", "backend", "svd"], registers: r }),
+    layerCacheBytes: new Gauge({ name: n.layerCacheBytes, help: "Bytes of hidden states held by the layer caches of this agent's jobs", registers: r }),
+    layerCacheSets: new Gauge({ name: n.layerCacheSets, help: "Evaluation sample sets held by the layer caches", registers: r }),
+    layerCacheBatches: new Counter({ name: n.layerCacheBatchesTotal, help: "Evaluation batches run from a cached layer (from=cached) or by the full forward (from=full)", labelNames: ["from"], registers: r }),
   };
+  for (const from of LAYER_CACHE_FROM) m.layerCacheBatches.inc({ from }, 0);
+  const seen = { cached: 0, full: 0 };
   for (const kind of SHARD_KINDS) {
     m.shardSeconds.zero({ kind });
     for (const outcome of OUTCOMES) m.shardsTotal.inc({ kind, outcome }, 0);
   }
   return {
     ...m,
+    observeLayerCache(counts) {
+      m.layerCacheBytes.set(counts.bytes);
+      m.layerCacheSets.set(counts.sets);
+      const totals = { cached: counts.partial, full: counts.full };
+      for (const from of LAYER_CACHE_FROM) {
+        const delta = totals[from] >= seen[from] ? totals[from] - seen[from] : totals[from];
+        if (delta > 0) m.layerCacheBatches.inc({ from }, delta);
+        seen[from] = totals[from];
+      }
+    },
     observeResult(result) {
       for (const [key, ms] of Object.entries(result.timings)) {
         if (/svd/i.test(key) && Number.isFinite(ms)) m.svdSeconds.observe(ms / 1000);

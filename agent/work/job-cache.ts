@@ -5,7 +5,7 @@ import { EncodingCache } from "../tasks/encoding.ts";
 import type { MatrixTransform } from "../linalg/factorizations/types.ts";
 import type { Dataset } from "../tasks/dataset.ts";
 import type { ResolvedExecutorOptions } from "./executor-options.ts";
-import { LayerCache } from "./layer-cache.ts";
+import { LayerCache, type LayerCacheStats } from "./layer-cache.ts";
 import { LoadedModel } from "./loaded-model.ts";
 
 /** One gradient pass's results for one sample set: L and ∂L/∂W per matrix asked so far. */
@@ -47,6 +47,8 @@ export class JobCache {
   private readonly jobs = new Map<string, JobState>();
   private readonly models = new Map<string, LoadedModel>();
   private readonly datasets = new Map<string, DatasetEntry>();
+  /** Batch counts of the layer caches of dropped jobs, so the totals never go back (Prometheus counters). */
+  private readonly retired = { partial: 0, full: 0 };
 
   constructor(private readonly options: ResolvedExecutorOptions) {}
 
@@ -130,6 +132,9 @@ export class JobCache {
     this.jobs.delete(jobId);
     job.gradients.clear();
     job.transforms.clear();
+    const counts = job.layers.stats();
+    this.retired.partial += counts.partial;
+    this.retired.full += counts.full;
     job.layers.dispose();
     job.loaded.jobs.delete(jobId);
     if (job.loaded.jobs.size === 0) this.releaseModel(job.loaded.dir);
@@ -148,6 +153,19 @@ export class JobCache {
     if (!loaded) return;
     this.models.delete(dir);
     loaded.dispose();
+  }
+
+  /** Every job's layer cache summed: bytes and sets held now; batch counts since this cache was made (dropped jobs included). */
+  layerCacheStats(): LayerCacheStats {
+    const out: LayerCacheStats = { bytes: 0, sets: 0, partial: this.retired.partial, full: this.retired.full };
+    for (const job of this.jobs.values()) {
+      const s = job.layers.stats();
+      out.bytes += s.bytes;
+      out.sets += s.sets;
+      out.partial += s.partial;
+      out.full += s.full;
+    }
+    return out;
   }
 
   jobIds(): string[] {

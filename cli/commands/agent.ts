@@ -5,7 +5,7 @@ import { ChildRunner } from "../../agent/server/child-runner.ts";
 import { AgentServer } from "../../agent/server/server.ts";
 import { AllowedRoots } from "../../agent/security/roots.ts";
 import type { Command } from "../command.ts";
-import { BACKEND_CHOICES, oneOf, parseFlags, parseInteger, requireString, SVD_CHOICES } from "../command.ts";
+import { BACKEND_CHOICES, oneOf, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
 import { defaultAgentId, flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, untilSignal } from "./cluster-flags.ts";
 
 const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT] [--metrics HOST:PORT]
@@ -19,6 +19,8 @@ const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT
   --backend B            auto|tensorflow-gpu|tensorflow|wasm|cpu   (env C2I_BACKEND; default auto)
   --svd S                auto|lapack|typescript   (env C2I_SVD; default auto)
   --blas-threads N       OpenBLAS threads   (env C2I_BLAS_THREADS)
+  --layer-cache-mib N    per-job bound on the layer cache (hidden states reused by evaluations), MiB; 0 turns it off
+                         (env C2I_LAYER_CACHE_MIB; default 512)
   --hf-cache DIR         hub downloads, under a root   (env C2I_HF_CACHE; default <first root>/.cache/hf)
   --heartbeat-ms MS      heartbeat interval   (env C2I_HEARTBEAT_MS; default 1000)
   --log-level LEVEL      pino level   (env C2I_LOG_LEVEL; default info)
@@ -35,12 +37,12 @@ export const agentCommand: Command = {
       {
         roots: { type: "string" }, listen: { type: "string" }, advertise: { type: "string" }, metrics: { type: "string" },
         token: { type: "string" }, id: { type: "string" }, capacity: { type: "string" }, backend: { type: "string" },
-        svd: { type: "string" }, "blas-threads": { type: "string" }, "hf-cache": { type: "string" }, "heartbeat-ms": { type: "string" },
+        svd: { type: "string" }, "blas-threads": { type: "string" }, "layer-cache-mib": { type: "string" }, "hf-cache": { type: "string" }, "heartbeat-ms": { type: "string" },
         "log-level": { type: "string" }, ...natsFlags, ...tlsFlags,
       },
       {
         roots: "C2I_ROOTS", listen: "C2I_LISTEN", advertise: "C2I_ADVERTISE", metrics: "C2I_METRICS", token: "C2I_AGENT_TOKEN",
-        id: "C2I_AGENT_ID", capacity: "C2I_CAPACITY", backend: "C2I_BACKEND", svd: "C2I_SVD", "blas-threads": "C2I_BLAS_THREADS",
+        id: "C2I_AGENT_ID", capacity: "C2I_CAPACITY", backend: "C2I_BACKEND", svd: "C2I_SVD", "blas-threads": "C2I_BLAS_THREADS", "layer-cache-mib": "C2I_LAYER_CACHE_MIB",
         "hf-cache": "C2I_HF_CACHE", "heartbeat-ms": "C2I_HEARTBEAT_MS", "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv,
       },
     );
@@ -53,6 +55,8 @@ export const agentCommand: Command = {
     const svd = oneOf(flagString(v, "svd"), "svd", SVD_CHOICES);
     if (backend) compute.backend = backend;
     if (svd) compute.svd = svd;
+    const layerCacheBytes = parseLayerCacheMib(flagString(v, "layer-cache-mib"));
+    if (layerCacheBytes !== undefined) compute.layerCacheBytes = layerCacheBytes;
     if (flagString(v, "blas-threads")) compute.blasThreads = parseInteger(flagString(v, "blas-threads")!, "blas-threads", 1);
     const runner = new ChildRunner(compute, log);
     let server: AgentServer;

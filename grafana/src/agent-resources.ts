@@ -50,6 +50,23 @@ export function agentResources(): Json {
         ],
       },
       {
+        row: "Layer cache",
+        panels: [
+          {
+            title: "Layer cache", w: 24, h: 7,
+            description:
+              "Hidden states kept per job so an edit of layer ℓ reruns layers ℓ…L only (bound per job: --layer-cache-mib, 0 = off). " +
+              "Batches per second run from a cached layer vs by the full forward (a high full share on a sweep means the bound is too small), sample sets held, MiB held.",
+            queries: [
+              perAgent(`rate(c2i_agent_layer_cache_batches_total{from="cached"}[${RI}])`, "cached batches/s {{agent}}"),
+              perAgent(`rate(c2i_agent_layer_cache_batches_total{from="full"}[${RI}])`, "full-forward batches/s {{agent}}"),
+              perAgent("c2i_agent_layer_cache_sets", "sets held {{agent}}"),
+              perAgent("(c2i_agent_layer_cache_bytes / 1048576)", "MiB held {{agent}}"),
+            ],
+          },
+        ],
+      },
+      {
         row: "Agent process",
         panels: [
           {
