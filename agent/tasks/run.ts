@@ -2,12 +2,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
+import { tensorMemoryLimit } from "../compute/memory.ts";
 import { sumGradients } from "../models/gradient-sum.ts";
 import type { LanguageModel } from "../models/types.ts";
 import type { Tokenizer } from "../tokenizers/types.ts";
 import type { EncodedBatch } from "./batch.ts";
 import type { Dataset } from "./dataset.ts";
 import { EncodingCache, type EncodedTask } from "./encoding.ts";
+import { gradientRowsThatFit } from "./memory.ts";
 import type { TaskProtocol } from "./protocol.ts";
 import { protocolFor } from "./select.ts";
 
@@ -29,6 +31,12 @@ export interface TaskRunOptions {
    * (e.g. from cached hidden states, agent/work/layer-cache.ts); must compute the same values. @default model.logitsAt
    */
   logits?: (batch: EncodedBatch, index: number) => tf.Tensor2D;
+  /**
+   * Gradient passes only: the memory the backend can hold at most. Micro-batches are made smaller (the sum
+   * is the same) when the estimate of ./memory.ts says `batchSize` sequences would not fit.
+   * @default the active backend's limit (the wasm heap's 4 GiB; none on other backends)
+   */
+  memoryLimitBytes?: number;
 }
 
 export interface SampleResult {
@@ -137,7 +145,12 @@ export function evaluateTask(model: LanguageModel, tokenizer: Tokenizer, dataset
  * matrices only. Micro-batches are exact parts of the sum: each contributes Σ(its samples' losses)/N.
  */
 export function gradientPass(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], matrices: readonly string[], options: TaskRunOptions = {}): GradientPassResult {
-  const { protocol, task } = prepare(model, tokenizer, dataset, indices, options);
+  let { protocol, task } = prepare(model, tokenizer, dataset, indices, options);
+  const rows = rowsThatFit(model, task, matrices, options);
+  if (rows !== undefined) {
+    options.logger?.warn({ dataset: dataset.source, requested: options.batchSize ?? 16, rows }, "gradient micro-batches made smaller to fit the backend's memory limit");
+    ({ protocol, task } = prepare(model, tokenizer, dataset, indices, { ...options, batchSize: rows }));
+  }
   const scale = 1 / task.n;
   let loss = 0;
   const lossOf = (batch: EncodedBatch) => () => protocol.lossSum(batch, targetLogProbs(model, batch).logProbs, scale);
@@ -153,4 +166,18 @@ export function gradientPass(model: LanguageModel, tokenizer: Tokenizer, dataset
   } finally {
     sum.dispose();
   }
+}
+
+/** A smaller micro-batch size when the backend's memory limit cannot hold the requested one, else undefined. */
+function rowsThatFit(model: LanguageModel, task: EncodedTask, matrices: readonly string[], options: TaskRunOptions): number | undefined {
+  const limit = options.memoryLimitBytes ?? tensorMemoryLimit();
+  if (limit === undefined || matrices.length === 0) return undefined;
+  const length = Math.max(...task.batches.map((b) => b.tokens.length));
+  const widest = Math.max(...task.batches.map((b) => b.tokens.batch));
+  const { config } = model;
+  const sums = model.candidates.filter((c) => matrices.includes(c.name)).reduce((a, c) => a + 4 * c.rows * c.cols, 0);
+  // The output head's transposed copy (made on first use by tied heads) counted as if it were not made yet.
+  const head = 4 * config.vocabSize * config.hiddenSize;
+  const rows = gradientRowsThatFit(config, length, widest, { limitBytes: limit, heldBytes: tf.memory().numBytes, passBytes: sums + head });
+  return rows < widest ? rows : undefined;
 }

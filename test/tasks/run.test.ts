@@ -6,6 +6,7 @@ import { pino } from "pino";
 import { loadTokenizer } from "../../agent/tokenizers/load.ts";
 import type { Tokenizer } from "../../agent/tokenizers/types.ts";
 import { evaluateTask, gradientPass } from "../../agent/tasks/run.ts";
+import { gradientBytesPerToken } from "../../agent/tasks/memory.ts";
 import { EncodingCache } from "../../agent/tasks/encoding.ts";
 import type { AnswerRow, ChoiceRow, Dataset } from "../../agent/tasks/dataset.ts";
 import { mulberry32 } from "../../common/random.ts";
@@ -251,6 +252,28 @@ describe("gradientPass", () => {
         g.forEach((v, i) => expect(Math.abs(v - m[i]!)).toBeLessThan(1e-5 * scale + 1e-7));
       }
     }
+  });
+
+  it("makes micro-batches smaller under a memory limit (the same sums, one warning), and refuses when not one sequence fits", () => {
+    const names = ["mix.weight", "head.weight"];
+    const plain = gradientPass(decoder, gpt2, answers, all(answers), names, { batchSize: 8 });
+    const warnings: { rows: number }[] = [];
+    const logger = { warn: (fields: { rows: number }) => warnings.push(fields) } as unknown as Parameters<typeof gradientPass>[5] extends infer O ? O extends { logger?: infer L } ? L : never : never;
+    // The limit that leaves room for about two of the longest sequences: held + gradient sums + head + 2.5 rows.
+    const length = 16;
+    const perRow = length * gradientBytesPerToken(decoder.config, length);
+    const pass = 4 * (8 * 8 + decoder.config.vocabSize * 8) + 4 * decoder.config.vocabSize * 8;
+    const limit = (tf.memory().numBytes + pass + 2.5 * perRow) / 0.95;
+    const capped = gradientPass(decoder, gpt2, answers, all(answers), names, { batchSize: 8, memoryLimitBytes: limit, logger });
+    expect(warnings.length).toBe(1);
+    expect(warnings[0]!.rows).toBeGreaterThanOrEqual(1);
+    expect(warnings[0]!.rows).toBeLessThan(8);
+    expect(capped.loss).toBeCloseTo(plain.loss, 5);
+    for (const [name, g] of plain.grads) {
+      const scale = Math.max(...g.map(Math.abs));
+      capped.grads.get(name)!.forEach((v, i) => expect(Math.abs(v - g[i]!)).toBeLessThan(1e-5 * scale + 1e-7));
+    }
+    expect(() => gradientPass(decoder, gpt2, answers, all(answers), names, { memoryLimitBytes: tf.memory().numBytes })).toThrow(/needs ~.*limit/);
   });
 
   it("computes L alone when no matrix is asked for", () => {

@@ -1,0 +1,49 @@
+// How many sequences a gradient micro-batch may hold without exhausting a fixed memory limit (the 4 GiB wasm heap).
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { ModelConfig } from "../models/types.ts";
+
+/**
+ * Peak memory a gradient pass adds per token of a micro-batch of sequences `length` tokens long.
+ * Calibrated on GPT-2-small shapes (12 layers, 768 wide, 3072 MLP) on wasm + BLAS: the heap's peak grew
+ * 3.7 MiB per token (1739, 2451, 3847 MiB at 192, 384, 768 tokens of 48; 1949 and 2880 MiB at 256 and 512
+ * tokens of 128; 3010 MiB at 512 of 256; 1024 tokens of 128 aborted). That is ~13 × the floats of one
+ * layer's hidden and MLP activations (saved tensors, backward temporaries and allocator slack), plus three
+ * copies of the attention scores. Gated MLPs (SwiGLU: gate, up and their product) count 1.5× the MLP.
+ */
+export function gradientBytesPerToken(config: ModelConfig, length: number): number {
+  const gated = ["llama", "mistral", "qwen2"].includes(config.modelType) ? 1.5 : 1;
+  const perLayer = 13 * (4 * config.hiddenSize + gated * config.intermediateSize) + 3 * config.numHeads * length;
+  return 4 * config.numLayers * perLayer;
+}
+
+export interface GradientMemory {
+  /** The backend's limit (agent/compute/memory.ts). */
+  limitBytes: number;
+  /** Bytes held before the pass: the model's weights and whatever else is alive. */
+  heldBytes: number;
+  /** Bytes the pass keeps for its whole length: the gradient sums (and a head copy made on first use). */
+  passBytes: number;
+}
+
+/** Share of the limit planned for: the heap grows in steps and needs slack to find large blocks. */
+const USABLE = 0.95;
+
+/**
+ * Sequences of `length` tokens per gradient micro-batch that fit, at most `wanted`. Throws when not even
+ * one fits, naming the sizes, instead of letting the allocation abort the process.
+ */
+export function gradientRowsThatFit(config: ModelConfig, length: number, wanted: number, memory: GradientMemory): number {
+  const free = USABLE * memory.limitBytes - memory.heldBytes - memory.passBytes;
+  const perRow = length * gradientBytesPerToken(config, length);
+  const rows = Math.floor(free / perRow);
+  if (rows < 1) {
+    const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+    throw new C2iError(
+      ErrorCode.INVALID_ARGUMENT,
+      `a gradient pass over one ${length}-token sequence needs ~${mib(perRow)} on top of ${mib(memory.heldBytes + memory.passBytes)} ` +
+        `already needed, beyond the backend's ${mib(memory.limitBytes)} limit: use shorter prompts (maxTokens), fewer matrices, ` +
+        `or an agent on tfjs-node(-gpu)`,
+    );
+  }
+  return Math.min(wanted, rows);
+}
