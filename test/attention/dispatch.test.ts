@@ -3,21 +3,12 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAttentionKernels } from "../../agent/compute/attention/register.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
-import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
+import { blasMissing } from "../blas/backends.ts";
 import { attention, attentionFromQkv, compositeAttention, QkvLayout, type AttentionInput } from "../../agent/models/blocks/attention.ts";
 import { ropeTables, RopeStyle } from "../../agent/models/blocks/rope.ts";
 import { silentLogger } from "../../common/log.ts";
 import { ATTENTION_BACKENDS, biasFor, randomTensor, relativeError, useBlasBackend } from "./helpers.ts";
 
-const blasMissing = (() => {
-  try {
-    loadOpenBlas();
-    return false;
-  } catch {
-    return true;
-  }
-})();
-if (blasMissing) console.warn("test/attention: OpenBLAS (libblas.so.3 / libopenblas.so.0) not found; fused attention dispatch tests skipped");
 
 const B = 2;
 const T = 5;
@@ -31,7 +22,7 @@ async function kernelsRun(f: () => tf.Tensor): Promise<string[]> {
   return profile.kernelNames;
 }
 
-describe.skipIf(blasMissing).each(ATTENTION_BACKENDS)("attention() on the %s backend", (backend) => {
+describe.skipIf(blasMissing !== undefined).each(ATTENTION_BACKENDS)("attention() on the %s backend", (backend) => {
   beforeAll(async () => {
     expect(await useBlasBackend(backend)).toBe(true);
   });

@@ -3,19 +3,10 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fusedPart, headMajor, QkvLayout, tokenMajor, type OperandLayout } from "../../agent/compute/attention/layout.ts";
 import { fusedAttention } from "../../agent/compute/attention/op.ts";
-import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
+import { blasMissing } from "../blas/backends.ts";
 import { compositeAttention } from "../../agent/models/blocks/attention.ts";
 import { ATTENTION_BACKENDS, biasFor, randomTensor, relativeError, useBlasBackend } from "./helpers.ts";
 
-const blasMissing = (() => {
-  try {
-    loadOpenBlas();
-    return false;
-  } catch {
-    return true;
-  }
-})();
-if (blasMissing) console.warn("test/attention: OpenBLAS (libblas.so.3 / libopenblas.so.0) not found; fused attention tests skipped");
 
 type Kind = "blocks" | "perHead" | "separate" | "headMajor";
 
@@ -84,7 +75,7 @@ function build(c: Case, seed: number): Built {
   };
 }
 
-describe.skipIf(blasMissing).each(ATTENTION_BACKENDS)("fused attention on the %s backend with OpenBLAS", (backend) => {
+describe.skipIf(blasMissing !== undefined).each(ATTENTION_BACKENDS)("fused attention on the %s backend with OpenBLAS", (backend) => {
   beforeAll(async () => {
     expect(await useBlasBackend(backend)).toBe(true);
   });

@@ -2,20 +2,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerAttentionKernels, unregisterAttentionKernels } from "../../agent/compute/attention/register.ts";
-import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
+import { blasMissing } from "../blas/backends.ts";
 import { registerBlasKernels, unregisterBlasKernels } from "../../agent/compute/blas/register.ts";
 import { crossEntropyLoss, tinyBatch, tinyModels, useTinyModel } from "../models/fixtures.ts";
 import { ATTENTION_BACKENDS, relativeError, useBlasBackend } from "./helpers.ts";
 
-const blasMissing = (() => {
-  try {
-    loadOpenBlas();
-    return false;
-  } catch {
-    return true;
-  }
-})();
-if (blasMissing) console.warn("test/attention: OpenBLAS not found; model-level fused attention tests skipped");
 
 /**
  * Every tiny architecture: GPT-2 (fused [q|k|v]), NeoX (per-head q|k|v, partial rope), GPT-J (interleaved rope),
@@ -34,7 +25,7 @@ const all = Int32Array.from({ length: batch.batch * batch.length }, (_, i) => i)
 const positions = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
 const targets = [17, 5, 28, 9, 2, 0, 21, 4];
 
-describe.skipIf(blasMissing).each(ATTENTION_BACKENDS)("tiny models on the %s backend", (backend) => {
+describe.skipIf(blasMissing !== undefined).each(ATTENTION_BACKENDS)("tiny models on the %s backend", (backend) => {
   beforeAll(async () => {
     expect(await useBlasBackend(backend)).toBe(true);
   });

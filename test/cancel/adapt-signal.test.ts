@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { alive } from "../fixtures/processes.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/c2i.mjs");
 const dir = mkdtempSync(join(tmpdir(), "c2i-cancel-"));
@@ -27,14 +28,6 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Run {
   code: number | null;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { EvaluateShard } from "../../common/shards.ts";
 import { LocalAgentPoolImpl } from "../../coordinator/pool/local.ts";
+import { alive } from "../fixtures/processes.ts";
 
 const entry = new URL("./fixtures/fake-agent.mjs", import.meta.url);
 
@@ -9,14 +10,6 @@ const shard = (id: string, model: string): EvaluateShard => ({
   kind: "evaluate", shardId: id, ref: { jobId: "j", model, dataset: "d" }, samples: { name: "s", indices: [0] }, candidates: [null],
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("local agent pool, stopping", () => {
   it("describeAgents asks every agent for its current description, in agent order", async () => {

@@ -3,20 +3,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../agent/compute/backend.ts";
-import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
+import { blasMissing } from "../blas/backends.ts";
 import { registerBlasKernels, unregisterBlasKernels } from "../../agent/compute/blas/register.ts";
 import type { TransformerModel } from "../../agent/models/transformer.ts";
 import { silentLogger } from "../../common/log.ts";
 import { crossEntropyLoss, tinyBatch, tinyModels, useTinyModel } from "./fixtures.ts";
 
-const blasMissing = (() => {
-  try {
-    loadOpenBlas();
-    return false;
-  } catch {
-    return true;
-  }
-})();
 
 const VARIANTS = [
   { name: "cpu", prefer: "cpu", blas: "off" },
@@ -36,7 +28,7 @@ function expectClose(actual: Float32Array, expected: Float32Array): void {
   for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThanOrEqual(1e-5 * scale);
 }
 
-describe.each(VARIANTS.filter((v) => !(blasMissing && v.blas === "auto")))("gradient sums on $name", (variant) => {
+describe.each(VARIANTS.filter((v) => !(blasMissing !== undefined && v.blas === "auto")))("gradient sums on $name", (variant) => {
   beforeAll(async () => {
     await selectBackend({ prefer: variant.prefer, blas: variant.blas, blasThreads: 1, logger: silentLogger() });
   });

@@ -1,6 +1,7 @@
 // A fast path for transposed BatchMatMul on backends whose transposed products are slow (wasm: ~10-50×):
 // transpose the operand explicitly, then call the backend's own plain kernel.
 import * as tf from "@tensorflow/tfjs";
+import { replaceKernelOnce } from "./replace.ts";
 
 interface MatMulArgs {
   inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -54,12 +55,7 @@ export function isTransposedBatchMatMul(kernelFunc: tf.KernelFunc): boolean {
  * plain multiply. Returns false if that backend has no BatchMatMul/Transpose kernel.
  */
 export function registerTransposedBatchMatMul(backendName: string): boolean {
-  const original = tf.getKernel(tf.BatchMatMul, backendName);
   const transpose = tf.getKernel(tf.Transpose, backendName);
-  if (original == null || transpose == null) return false;
-  if (isTransposedBatchMatMul(original.kernelFunc)) return true;
-  const fast = makeTransposedBatchMatMul(original.kernelFunc, transpose.kernelFunc);
-  tf.unregisterKernel(tf.BatchMatMul, backendName);
-  tf.registerKernel({ ...original, kernelFunc: fast });
-  return true;
+  if (transpose == null) return false;
+  return replaceKernelOnce(tf.BatchMatMul, backendName, MARK, (plain) => makeTransposedBatchMatMul(plain, transpose.kernelFunc));
 }

@@ -3,6 +3,7 @@
 // This kernel keeps the native one for that case and runs every other case as BatchMatMul + our epilogue.
 import * as tf from "@tensorflow/tfjs";
 import { applyEpilogue, isFusedActivation } from "../blas/epilogue.ts";
+import { replaceKernelOnce } from "./replace.ts";
 
 interface FusedArgs {
   inputs: { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
@@ -33,7 +34,7 @@ function view(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
 }
 
 export function makeGeneralFusedMatMul(native: tf.KernelFunc, batchMatMul: tf.KernelFunc): tf.KernelFunc {
-  const kernel = ((args: FusedArgs) => {
+  return ((args: FusedArgs) => {
     if (nativeHandles(args)) return native(args as unknown as Parameters<tf.KernelFunc>[0]);
     const { inputs, backend, attrs } = args;
     const { a, b, bias, preluActivationWeights } = inputs;
@@ -50,17 +51,12 @@ export function makeGeneralFusedMatMul(native: tf.KernelFunc, batchMatMul: tf.Ke
     });
     return out;
   }) as unknown as tf.KernelFunc;
-  (kernel as unknown as Record<symbol, boolean>)[MARK] = true;
-  return kernel;
 }
 
 /** Replaces wasm's _FusedMatMul with the general one (once). Returns false if wasm lacks the kernels. */
 export function registerGeneralFusedMatMulWasm(): boolean {
-  const original = tf.getKernel(tf._FusedMatMul, "wasm");
-  const batchMatMul = tf.getKernel(tf.BatchMatMul, "wasm");
-  if (original == null || batchMatMul == null) return false;
-  if ((original.kernelFunc as unknown as Record<symbol, boolean>)[MARK] === true) return true;
-  tf.unregisterKernel(tf._FusedMatMul, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: makeGeneralFusedMatMul(original.kernelFunc, (args) => tf.getKernel(tf.BatchMatMul, "wasm")!.kernelFunc(args)) });
-  return true;
+  if (tf.getKernel(tf.BatchMatMul, "wasm") == null) return false;
+  // BatchMatMul is looked up per call: the BLAS kernels may replace it after this registration.
+  const batchMatMul: tf.KernelFunc = (args) => tf.getKernel(tf.BatchMatMul, "wasm")!.kernelFunc(args);
+  return replaceKernelOnce(tf._FusedMatMul, "wasm", MARK, (native) => makeGeneralFusedMatMul(native, batchMatMul));
 }

@@ -2,6 +2,7 @@
 // (38 ns/element measured, 11 ms for 384 embedding rows of 768); here each row is one memcpy.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { replaceKernelOnce } from "./replace.ts";
 
 interface GatherArgs {
   inputs: { x: tf.TensorInfo; indices: tf.TensorInfo };
@@ -18,7 +19,7 @@ function isRowGather({ inputs, attrs }: GatherArgs): boolean {
 }
 
 export function makeRowGather(stock: tf.KernelFunc): tf.KernelFunc {
-  const kernel = ((args: GatherArgs) => {
+  return ((args: GatherArgs) => {
     if (!isRowGather(args)) return stock(args as unknown as Parameters<tf.KernelFunc>[0]);
     const { x, indices } = args.inputs;
     const backend = args.backend;
@@ -40,16 +41,9 @@ export function makeRowGather(stock: tf.KernelFunc): tf.KernelFunc {
     for (let i = 0; i < count; i++) dst.set(src.subarray(idsNow[i]! * rowSize, (idsNow[i]! + 1) * rowSize), i * rowSize);
     return out;
   }) as unknown as tf.KernelFunc;
-  (kernel as unknown as Record<symbol, boolean>)[MARK] = true;
-  return kernel;
 }
 
 /** Replaces wasm's GatherV2 with the row-copy one (once). Returns false if wasm has no GatherV2. */
 export function registerRowGatherWasm(): boolean {
-  const original = tf.getKernel(tf.GatherV2, "wasm");
-  if (original == null) return false;
-  if ((original.kernelFunc as unknown as Record<symbol, boolean>)[MARK] === true) return true;
-  tf.unregisterKernel(tf.GatherV2, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: makeRowGather(original.kernelFunc) });
-  return true;
+  return replaceKernelOnce(tf.GatherV2, "wasm", MARK, makeRowGather);
 }
