@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describeError } from "../../../common/errors.ts";
 import type { Logger } from "../../../common/log.ts";
 import { loadOpenBlas, type OpenBlas } from "../blas/library.ts";
-import { isBlasBackendName, storageFor } from "../blas/storage.ts";
+import { isBlasBackendName, storageFor, viewsFor } from "../blas/storage.ts";
 import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, attentionGradKernelFunc, attentionKernelFunc } from "./kernels.ts";
 import { attentionGradConfig } from "./op.ts";
 
@@ -58,8 +58,9 @@ function tryRegister(backendName: string, options: AttentionRegisterOptions): At
   }
   if (tf.getGradient(ATTENTION_KERNEL) == null) tf.registerGradient(attentionGradConfig);
   const prepare = storageFor(backendName);
+  const view = viewsFor(backendName);
   unregisterAttentionKernels(backendName);
-  tf.registerKernel({ kernelName: ATTENTION_KERNEL, backendName, kernelFunc: attentionKernelFunc(blas, prepare) });
+  tf.registerKernel({ kernelName: ATTENTION_KERNEL, backendName, kernelFunc: attentionKernelFunc(blas, prepare, view) });
   tf.registerKernel({ kernelName: ATTENTION_GRAD_KERNEL, backendName, kernelFunc: attentionGradKernelFunc(blas, prepare) });
   return { enabled: true, reason: `fused attention with cblas_sgemm from ${blas.library}` };
 }

@@ -35,31 +35,43 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): TensorInfo;
 }
 
-function prepareWasm(backend: unknown, inputs: readonly TensorInfo[], outShape: number[]): PreparedBuffers {
+/** Views of existing tensors' float32 storage (undefined where it is not float32), valid until the backend allocates again. */
+export type ViewStorage = (backend: unknown, infos: readonly TensorInfo[]) => (Float32Array | undefined)[];
+
+const viewWasm: ViewStorage = (backend, infos) => {
   const wasm = backend as WasmBackendLike;
-  // Allocate first: malloc may grow the heap, which replaces HEAPU8's buffer and detaches older views.
-  const out = wasm.makeOutput(outShape, "float32");
   const heap = wasm.wasm.HEAPU8.buffer;
-  const view = (info: TensorInfo): Float32Array | undefined => {
+  return infos.map((info) => {
     const entry = wasm.dataIdMap.get(info.dataId);
     if (!entry || info.dtype !== "float32") return undefined;
     return new Float32Array(heap, entry.memoryOffset, sizeOf(info.shape));
-  };
-  return { out, outView: view(out)!, views: inputs.map(view) };
+  });
+};
+
+const viewCpu: ViewStorage = (backend, infos) =>
+  infos.map((info) => {
+    const values = (backend as CpuBackendLike).data.get(info.dataId)?.values;
+    return info.dtype === "float32" && values instanceof Float32Array ? values : undefined;
+  });
+
+function prepareWasm(backend: unknown, inputs: readonly TensorInfo[], outShape: number[]): PreparedBuffers {
+  // Allocate first: malloc may grow the heap, which replaces HEAPU8's buffer and detaches older views.
+  const out = (backend as WasmBackendLike).makeOutput(outShape, "float32");
+  const [outView, ...views] = viewWasm(backend, [out, ...inputs]);
+  return { out, outView: outView!, views };
 }
 
 function prepareCpu(backend: unknown, inputs: readonly TensorInfo[], outShape: number[]): PreparedBuffers {
-  const cpu = backend as CpuBackendLike;
   const outView = new Float32Array(sizeOf(outShape));
   // makeTensorInfo stores the array by reference, so the GEMM writes straight into the tensor's storage.
-  const out = cpu.makeTensorInfo(outShape, "float32", outView);
-  const view = (info: TensorInfo): Float32Array | undefined => {
-    const values = cpu.data.get(info.dataId)?.values;
-    return info.dtype === "float32" && values instanceof Float32Array ? values : undefined;
-  };
-  return { out, outView, views: inputs.map(view) };
+  const out = (backend as CpuBackendLike).makeTensorInfo(outShape, "float32", outView);
+  return { out, outView, views: viewCpu(backend, inputs) };
 }
 
 export function storageFor(backendName: BlasBackendName): PrepareBuffers {
   return backendName === "wasm" ? prepareWasm : prepareCpu;
+}
+
+export function viewsFor(backendName: BlasBackendName): ViewStorage {
+  return backendName === "wasm" ? viewWasm : viewCpu;
 }
