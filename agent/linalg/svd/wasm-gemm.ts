@@ -73,21 +73,7 @@ export function xyKernel(): FnBuilder {
       },
     );
   };
-  f.i32(0).set("i");
-  f.loop(
-    () => f.get("i").i32(R).op(Op.i32Add).get("rows").op(Op.i32GtS),
-    () => {
-      rowsOf(R);
-      f.get("i").i32(R).op(Op.i32Add).set("i");
-    },
-  );
-  f.loop(
-    () => f.get("i").get("rows").op(Op.i32GeS),
-    () => {
-      rowsOf(1);
-      f.get("i").i32(1).op(Op.i32Add).set("i");
-    },
-  );
+  rowLoop(f, rowsOf);
   return f;
 }
 
@@ -167,6 +153,12 @@ export function zyKernel(): FnBuilder {
     );
     f.get("odd").ifThen(() => block(rows, 0));
   };
+  rowLoop(f, rowsOf);
+  return f;
+}
+
+/** Rows i = 0, R, 2R, … in blocks of R while R rows remain, then one at a time: the loop every kernel here runs. */
+function rowLoop(f: FnBuilder, rowsOf: (count: number) => void): void {
   f.i32(0).set("i");
   f.loop(
     () => f.get("i").i32(R).op(Op.i32Add).get("rows").op(Op.i32GtS),
@@ -182,5 +174,4 @@ export function zyKernel(): FnBuilder {
       f.get("i").i32(1).op(Op.i32Add).set("i");
     },
   );
-  return f;
 }
