@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { isTransposedBatchMatMul } from "../../agent/compute/kernels/batch_mat_mul_transposed.ts";
 import { registerGapKernels } from "../../agent/compute/kernels/register.ts";
+import { replaceKernelOnce } from "../../agent/compute/kernels/replace.ts";
 import { silentLogger } from "../../common/log.ts";
 
 async function on<T>(backend: "cpu" | "wasm", f: () => T): Promise<T> {
@@ -181,5 +182,35 @@ describe("GatherV2 on wasm (rows along axis 0)", () => {
 
   it("refuses an index outside the table with tfjs' message", async () => {
     await expect(on("wasm", () => tf.gather(tf.ones([3, 2]), tf.tensor1d([1, 3], "int32")).dataSync())).rejects.toThrow(/index value 3 is not in \[0, 2\]/);
+  });
+});
+
+describe("replacing a kernel once", () => {
+  it("wraps a backend's kernel once, also when a BLAS-style kernel (blasOriginal) was registered over the wrapper", async () => {
+    await on("cpu", () => 0);
+    const name = "C2iTestReplaceOnce";
+    const calls: string[] = [];
+    const base: tf.KernelFunc = () => (calls.push("base"), { dataId: {}, shape: [], dtype: "float32" }) as tf.TensorInfo;
+    tf.registerKernel({ kernelName: name, backendName: "cpu", kernelFunc: base });
+    try {
+      const mark = Symbol("test");
+      let wraps = 0;
+      const wrap = (inner: tf.KernelFunc): tf.KernelFunc => {
+        wraps++;
+        return (args) => (calls.push("wrapper"), inner(args));
+      };
+      expect(replaceKernelOnce(name, "cpu", mark, wrap)).toBe(true);
+      expect(replaceKernelOnce(name, "cpu", mark, wrap)).toBe(true);
+      const wrapped = tf.getKernel(name, "cpu")!;
+      tf.unregisterKernel(name, "cpu");
+      tf.registerKernel({ ...wrapped, kernelFunc: (args) => (calls.push("blas"), wrapped.kernelFunc(args)), blasOriginal: wrapped } as tf.KernelConfig);
+      expect(replaceKernelOnce(name, "cpu", mark, wrap)).toBe(true);
+      expect(wraps).toBe(1);
+      tf.getKernel(name, "cpu")!.kernelFunc({ inputs: {}, backend: tf.backend(), attrs: {} } as never);
+      expect(calls).toEqual(["blas", "wrapper", "base"]);
+      expect(replaceKernelOnce("C2iNoSuchKernel", "cpu", mark, wrap)).toBe(false);
+    } finally {
+      tf.unregisterKernel(name, "cpu");
+    }
   });
 });
