@@ -12,7 +12,7 @@ import { createLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { JobServiceImpl } from "../../coordinator/jobs/service.ts";
 import type { ResultDocument } from "../../coordinator/plan/result.ts";
-import type { SearchSettings } from "../../coordinator/plan/settings.ts";
+import { ScoreSign, type SearchSettings } from "../../coordinator/plan/settings.ts";
 import { resolveSpec } from "../../coordinator/plan/spec.ts";
 import { strategies } from "../../coordinator/plan/strategies.ts";
 import { LocalAgentPoolImpl } from "../../coordinator/pool/local.ts";
@@ -34,6 +34,8 @@ const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both
   --seed         seed of the 100-sample adaptation split (default 0)
   --adapt-size, --test-size, --top-m, --smallest, --rates 0.1,0.9,…, --blocks 1,2,4,8, --layers 0,1,…, --kinds mlp_in,mlp_out
                  search settings (METHOD.md defaults)
+  --score-sign negative|positive  which σ-gradients the matrix score sums: METHOD.md's negative ones, or the
+                 positive ones (the directions whose shrinking lowers the loss to first order)   (default negative)
   --early-stop   stop evaluating a candidate once it cannot reach the best accuracy so far (faster; the chosen
                  edit is the same, but stopped candidates' numbers cover fewer samples and depend on evaluation
                  order and agent count, which is why it is off by default)
@@ -64,7 +66,7 @@ const flags = {
   model: { type: "string" }, dataset: { type: "string" }, strategy: { type: "string" }, out: { type: "string" },
   agents: { type: "string" }, seed: { type: "string" }, "adapt-size": { type: "string" }, "test-size": { type: "string" },
   "top-m": { type: "string" }, smallest: { type: "string" }, rates: { type: "string" }, blocks: { type: "string" },
-  layers: { type: "string" }, kinds: { type: "string" }, "early-stop": { type: "boolean" }, compare: { type: "string" },
+  layers: { type: "string" }, kinds: { type: "string" }, "early-stop": { type: "boolean" }, "score-sign": { type: "string" }, compare: { type: "string" },
   "no-checkpoint": { type: "boolean" }, mode: { type: "string" }, "layer-cache-mib": { type: "string" }, backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
   template: { type: "string" },
   factorization: { type: "string" }, clustering: { type: "string" },
@@ -86,6 +88,8 @@ function settingsFrom(v: Values): Partial<SearchSettings> {
   if (str("layers")) s.layers = parseNumberList(str("layers")!, "layers");
   if (str("kinds")) s.kinds = str("kinds")!.split(",").map((k) => k.trim()).filter(Boolean);
   if (v["early-stop"] === true) s.earlyStop = true;
+  const sign = oneOf(v["score-sign"], "score-sign", Object.values(ScoreSign));
+  if (sign) s.scoreSign = sign;
   return s;
 }
 

@@ -1,6 +1,6 @@
 // Which edits get evaluated: top-m matrices per block count by σ-gradient score, or every matrix (LASER).
 import type { Candidate, CandidateMatrix, MatrixScore } from "../../common/shards.ts";
-import type { SearchSettings } from "./settings.ts";
+import { ScoreSign, type SearchSettings } from "./settings.ts";
 
 /** The layer/kind filter of the settings, keeping the model's own order. */
 export function filterMatrices(all: readonly CandidateMatrix[], settings: Pick<SearchSettings, "layers" | "kinds">): CandidateMatrix[] {
@@ -16,6 +16,16 @@ export interface RankedScore extends MatrixScore {
  * Rank matrices per block count by score, highest first (METHOD.md "Scoring a matrix");
  * equal scores keep the model's matrix order so the ranking is deterministic.
  */
+/**
+ * The score under `sign` from the spectra the agent returned: "negative" keeps the agent's
+ * Σ max(−g, 0); "positive" is Σ max(g, 0) over the same smallest singular values of every block.
+ */
+export function signedScore(score: MatrixScore, sign: ScoreSign): MatrixScore {
+  if (sign === ScoreSign.negative) return score;
+  const sum = score.smallest.reduce((a, b) => a + b.grad.reduce((c, g) => c + Math.max(g, 0), 0), 0);
+  return { ...score, score: sum };
+}
+
 export function rankScores(scores: readonly MatrixScore[], matrixOrder: ReadonlyMap<string, number>): RankedScore[] {
   const pos = (m: string) => matrixOrder.get(m) ?? Number.MAX_SAFE_INTEGER;
   const sorted = [...scores].sort((a, b) => a.blocks - b.blocks || b.score - a.score || pos(a.matrix) - pos(b.matrix));

@@ -1,7 +1,7 @@
 // The phases of a plan as pure pairs: which shards to run given what is known, and what their results mean.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Candidate, EditDetails, EvaluateResult, EvaluateShard, Evaluation, PrepareResult, SampleSelection, ScoreResult, Shard, ShardResult, WorkRef } from "../../common/shards.ts";
-import { exhaustiveCandidates, filterMatrices, gradientCandidates, rankScores } from "./candidates.ts";
+import { exhaustiveCandidates, filterMatrices, gradientCandidates, rankScores, signedScore } from "./candidates.ts";
 import { need, type JobContext } from "./context.ts";
 import { mergeEvaluations, metricsOf } from "./metrics.ts";
 import { selectBest } from "./select.ts";
@@ -102,7 +102,8 @@ const score: Phase = {
   },
   merge(ctx, results) {
     const scored: ScoreResult[] = results.map((r) => expect(r, "score"));
-    const scores = rankScores(scored.flatMap((r) => r.scores), need(ctx, "matrixOrder", "score"));
+    const sign = ctx.spec.settings.scoreSign;
+    const scores = rankScores(scored.flatMap((r) => r.scores.map((m) => signedScore(m, sign))), need(ctx, "matrixOrder", "score"));
     return { ...ctx, scores, gradientLoss: scored[0]?.loss };
   },
 };

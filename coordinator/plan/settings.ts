@@ -19,6 +19,14 @@ export const SelectionSet = {
 } as const;
 export type SelectionSet = (typeof SelectionSet)[keyof typeof SelectionSet];
 
+/**
+ * Which σ-gradients the matrix score sums over each block's smallest singular values. "negative" is
+ * METHOD.md's (and the paper's) Σ max(−∂L/∂σ, 0). "positive" sums max(∂L/∂σ, 0): to first order it is the
+ * directions with ∂L/∂σ > 0 whose shrinking lowers the loss (README, "The σ-gradient sign").
+ */
+export const ScoreSign = { negative: "negative", positive: "positive" } as const;
+export type ScoreSign = (typeof ScoreSign)[keyof typeof ScoreSign];
+
 export interface SearchSettings {
   /** Samples in the adaptation set S (METHOD.md step 1). @default 100 */
   adaptSize: number;
@@ -28,6 +36,8 @@ export interface SearchSettings {
   blockCounts: number[];
   /** Smallest singular values per block entering the score s. @default 20 */
   smallest: number;
+  /** The sign of the σ-gradients the score sums (see ScoreSign). @default "negative" (METHOD.md) */
+  scoreSign: ScoreSign;
   /** Matrices kept per block count, m. @default 5 */
   topM: number;
   /** Reduction rates ρ (fraction of rank removed): LASER's code's grid. @default [0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99, 0.995] */
@@ -64,6 +74,7 @@ export const defaultSettings: Readonly<SearchSettings> = Object.freeze({
   testSize: undefined,
   blockCounts: [1, 2, 4, 8],
   smallest: 20,
+  scoreSign: ScoreSign.negative,
   topM: 5,
   rates: [0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99, 0.995],
   seed: 0,
@@ -100,6 +111,7 @@ export function resolveSettings(input: Partial<SearchSettings> = {}, base: Reado
     testSize: s.testSize === undefined ? undefined : int(s.testSize, "testSize", 1),
     blockCounts: intList(s.blockCounts, "blockCounts", 1),
     smallest: int(s.smallest, "smallest", 1),
+    scoreSign: Object.values(ScoreSign).includes(s.scoreSign) ? s.scoreSign : bad("scoreSign", `one of ${Object.values(ScoreSign).join(", ")}`, s.scoreSign),
     topM: int(s.topM, "topM", 1),
     rates: (() => {
       if (!Array.isArray(s.rates) || s.rates.length === 0) bad("rates", "a non-empty list of numbers in [0, 1)", s.rates);

@@ -1,6 +1,6 @@
 // Specification of the pure planner: settings, sets, candidates, ranking, selection, merging, shard ids.
 import { describe, expect, it } from "vitest";
-import { exhaustiveCandidates, filterMatrices, gradientCandidates, keptRanks, rankScores } from "../../coordinator/plan/candidates.ts";
+import { exhaustiveCandidates, filterMatrices, gradientCandidates, keptRanks, rankScores, signedScore } from "../../coordinator/plan/candidates.ts";
 import { mergeEvaluations } from "../../coordinator/plan/metrics.ts";
 import { evaluateGroups, phases } from "../../coordinator/plan/phases.ts";
 import { selectBest } from "../../coordinator/plan/select.ts";
@@ -82,6 +82,22 @@ describe("candidates", () => {
     const ranked = rankScores(scores, order(["a", "b", "c"]));
     const c = gradientCandidates(ranked, { blockCounts: [1, 2], topM: 2, rates: [0.5, 0.9] });
     expect(c.map((x) => `${x.blocks}:${x.matrix}:${x.rate}`)).toEqual(["1:b:0.5", "1:b:0.9", "1:c:0.5", "1:c:0.9", "2:a:0.5", "2:a:0.9", "2:c:0.5", "2:c:0.9"]);
+  });
+
+  it("scores the negative σ-gradients by default (METHOD.md) and the positive ones with scoreSign positive", () => {
+    const spectra: MatrixScore[] = [
+      // a: harmful-looking under METHOD.md (large negative g); b: large positive g.
+      { matrix: "a", blocks: 2, score: 5, smallest: [{ block: 0, sigma: [0.1, 0.2], grad: [-3, 1] }, { block: 1, sigma: [0.1], grad: [-2] }] },
+      { matrix: "b", blocks: 2, score: 0.5, smallest: [{ block: 0, sigma: [0.1, 0.2], grad: [4, -0.5] }, { block: 1, sigma: [0.3], grad: [2.5] }] },
+    ];
+    expect(signedScore(spectra[0]!, "negative")).toBe(spectra[0]);
+    expect(signedScore(spectra[0]!, "positive").score).toBe(1);
+    expect(signedScore(spectra[1]!, "positive").score).toBe(6.5);
+    const rank = (sign: "negative" | "positive") => rankScores(spectra.map((m) => signedScore(m, sign)), order(["a", "b"])).map((r) => r.matrix);
+    expect(rank("negative")).toEqual(["a", "b"]);
+    expect(rank("positive")).toEqual(["b", "a"]);
+    expect(resolveSettings({}).scoreSign).toBe("negative");
+    expect(() => resolveSettings({ scoreSign: "both" as never })).toThrow(/scoreSign must be one of negative, positive/);
   });
 
   it("LASER is exhaustive over the filtered matrices", () => {
