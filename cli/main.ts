@@ -21,6 +21,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`c2i: unknown command "${name}"\n\n${help()}\n`);
     return 2;
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(command.usage + "\n");
+    return 0;
+  }
   try {
     return await command.run(rest);
   } catch (e) {
