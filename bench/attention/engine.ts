@@ -4,10 +4,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { attentionKernelsActive, registerAttentionKernels, unregisterAttentionKernels } from "../../agent/compute/attention/register.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
-import { sumGradients } from "../../agent/models/gradient-sum.ts";
 import { loadModel } from "../../agent/models/load.ts";
 import type { TokenBatch } from "../../agent/models/types.ts";
 import { silentLogger } from "../../common/log.ts";
+import { timedEvaluation, timedGradientPass } from "../engine/passes.ts";
 
 export interface EngineSettings {
   samples: number;
@@ -67,30 +67,8 @@ export async function runEngine(dir: string, fused: boolean, s: EngineSettings):
   if (attentionKernelsActive("wasm") !== fused) throw new Error(`fused attention should be ${fused ? "on" : "off"} in this child`);
   const model = await loadModel(dir);
   const work = batches(s);
-  const nll = (w: (typeof work)[number]) =>
-    tf.tidy(() => {
-      const logits = model.logitsAt(w.batch, w.positions);
-      const picked = tf.cast(tf.oneHot(tf.tensor1d(w.targets, "int32"), VOCAB), "float32");
-      return tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(logits), picked)), s.samples * s.answer)) as tf.Scalar;
-    });
-  tf.tidy(() => model.logitsAt(work[0]!.batch, work[0]!.positions)).dispose();
-  let t = performance.now();
-  let correct = 0;
-  for (const w of work) {
-    const argmax = tf.tidy(() => tf.argMax(model.logitsAt(w.batch, w.positions), 1));
-    const picked = argmax.dataSync();
-    argmax.dispose();
-    picked.forEach((p, i) => (correct += p === w.targets[i] ? 1 : 0));
-  }
-  const evaluation = (performance.now() - t) / 1000;
-  const names = model.candidates.map((c) => c.name);
-  t = performance.now();
-  let loss = 0;
-  const sum = sumGradients(model, names);
-  for (const w of work) loss += sum.add(() => nll(w));
-  sum.read();
-  sum.dispose();
-  const gradient = (performance.now() - t) / 1000;
+  const { seconds: evaluation, correct } = timedEvaluation(model, work);
+  const { seconds: gradient, loss } = timedGradientPass(model, model.candidates.map((c) => c.name), work, s.samples * s.answer);
   model.dispose();
   const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
   return { fused, evaluation, gradient, loss, correct, heapMiB: heap / 2 ** 20 };
@@ -116,24 +94,14 @@ export async function runInterleaved(dir: string, s: EngineSettings, reps: numbe
   const model = await loadModel(dir);
   const w = batches({ ...s, samples: s.microBatch })[0]!;
   const names = model.candidates.map((c) => c.name);
-  const nll = () =>
-    tf.tidy(() => {
-      const picked = tf.cast(tf.oneHot(tf.tensor1d(w.targets, "int32"), VOCAB), "float32");
-      return tf.neg(tf.sum(tf.mul(tf.logSoftmax(model.logitsAt(w.batch, w.positions)), picked))) as tf.Scalar;
-    });
   const evaluate = () => {
     const t = performance.now();
-    tf.tidy(() => tf.argMax(model.logitsAt(w.batch, w.positions), 1)).dataSync();
+    const argmax = tf.tidy(() => tf.argMax(model.logitsAt(w.batch, w.positions), 1));
+    argmax.dataSync();
+    argmax.dispose();
     return (performance.now() - t) / 1000;
   };
-  const step = () => {
-    const t = performance.now();
-    const sum = sumGradients(model, names);
-    sum.add(nll);
-    sum.read();
-    sum.dispose();
-    return (performance.now() - t) / 1000;
-  };
+  const step = () => timedGradientPass(model, names, [w], 1).seconds;
   const times = { fe: [] as number[], ce: [] as number[], fs: [] as number[], cs: [] as number[] };
   for (let r = 0; r <= reps; r++) {
     for (const fused of [true, false]) {

@@ -16,9 +16,9 @@ import { writeCheckpoint } from "../../agent/checkpoint/safetensors.ts";
 import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { silentLogger } from "../../common/log.ts";
-import { sumGradients } from "../../agent/models/gradient-sum.ts";
 import { loadModel } from "../../agent/models/load.ts";
 import type { TokenBatch } from "../../agent/models/types.ts";
+import { timedEvaluation, timedGradientPass } from "./passes.ts";
 
 const GPT2_SMALL = { vocab: 50257, d: 768, layers: 12, heads: 12, inner: 3072, positions: 1024 } as const;
 
@@ -114,44 +114,16 @@ async function child(variant: string, dir: string): Promise<void> {
   const model = await loadModel(dir);
   const work = batches(microBatch);
   const evalWork = batches(evalMicroBatch);
-  const nll = (w: (typeof work)[number]) =>
-    tf.tidy(() => {
-      const logits = model.logitsAt(w.batch, w.positions);
-      // int32 then cast: tfjs-backend-wasm 4.22's OneHot writes int32 bits whatever dtype is asked for.
-      const picked = tf.cast(tf.oneHot(tf.tensor1d(w.targets, "int32"), GPT2_SMALL.vocab), "float32");
-      return tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(logits), picked)), samples * answer)) as tf.Scalar;
-    });
-  // Warm-up on one micro-batch (kernel set-up, first allocations), not timed.
-  tf.tidy(() => model.logitsAt(evalWork[0]!.batch, evalWork[0]!.positions)).dispose();
-  // CPU seconds (all threads) next to wall seconds: steadier than wall time when the machine is shared.
-  const cpu = (since: NodeJS.CpuUsage) => {
-    const u = process.cpuUsage(since);
-    return (u.user + u.system) / 1e6;
-  };
-  let c = process.cpuUsage();
-  let t = performance.now();
-  let correct = 0;
-  for (const w of evalWork) {
-    const argmax = tf.tidy(() => tf.argMax(model.logitsAt(w.batch, w.positions), 1));
-    const picked = argmax.dataSync();
-    argmax.dispose();
-    picked.forEach((p, i) => (correct += p === w.targets[i] ? 1 : 0));
-  }
-  const evaluation = (performance.now() - t) / 1000;
-  const evaluationCpu = cpu(c);
-  c = process.cpuUsage();
+  const total = samples * answer;
+  const evaluation = timedEvaluation(model, evalWork);
   const names = model.candidates.map((c) => c.name).slice(0, gradMatrices === "all" ? undefined : 1);
-  t = performance.now();
-  let loss = 0;
-  // As the agent's gradient pass does: ∂L/∂W summed over the micro-batches on the device, read once.
-  const sum = sumGradients(model, names);
-  for (const w of work) loss += sum.add(() => nll(w));
-  sum.read();
-  sum.dispose();
-  const gradient = (performance.now() - t) / 1000;
-  const gradientCpu = cpu(c);
+  const gradient = timedGradientPass(model, names, work, total);
   model.dispose();
-  process.stdout.write(JSON.stringify({ variant, backend: backend.name, blas: backend.blas, evaluation, evaluationCpu, gradient, gradientCpu, loss, correct }) + "\n");
+  process.stdout.write(JSON.stringify({
+      variant, backend: backend.name, blas: backend.blas,
+      evaluation: evaluation.seconds, evaluationCpu: evaluation.cpuSeconds, gradient: gradient.seconds, gradientCpu: gradient.cpuSeconds,
+      loss: gradient.loss, correct: evaluation.correct,
+    }) + "\n");
 }
 
 async function parent(): Promise<void> {
