@@ -5,9 +5,8 @@ import * as tf from "@tensorflow/tfjs";
 import { attentionKernelsActive, registerAttentionKernels, unregisterAttentionKernels } from "../../agent/compute/attention/register.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { loadModel } from "../../agent/models/load.ts";
-import type { TokenBatch } from "../../agent/models/types.ts";
 import { silentLogger } from "../../common/log.ts";
-import { timedEvaluation, timedGradientPass } from "../engine/passes.ts";
+import { answerBatches, timedEvaluation, timedGradientPass } from "../engine/passes.ts";
 
 export interface EngineSettings {
   samples: number;
@@ -29,36 +28,7 @@ export interface EngineResult {
 
 const VOCAB = 50257;
 
-/** bench/engine/blas.ts's mulberry32 stream (seed 2 for the tokens). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function batches(s: EngineSettings): { batch: TokenBatch; positions: Int32Array; targets: Int32Array }[] {
-  const rand = uniform(2);
-  const out = [];
-  for (let start = 0; start < s.samples; start += s.microBatch) {
-    const b = Math.min(s.microBatch, s.samples - start);
-    const ids = Int32Array.from({ length: b * s.length }, () => Math.floor(rand() * VOCAB));
-    const positions = new Int32Array(b * s.answer);
-    const targets = new Int32Array(b * s.answer);
-    for (let r = 0; r < b; r++) {
-      for (let j = 0; j < s.answer; j++) {
-        const t = s.length - s.answer - 1 + j;
-        positions[r * s.answer + j] = r * s.length + t;
-        targets[r * s.answer + j] = ids[r * s.length + t + 1]!;
-      }
-    }
-    out.push({ batch: { ids, mask: new Int32Array(b * s.length).fill(1), batch: b, length: s.length }, positions, targets });
-  }
-  return out;
-}
+const batches = (s: EngineSettings) => answerBatches({ ...s, vocab: VOCAB });
 
 /** Evaluation (argmax at the answer positions) then ∂L/∂W of all 48 matrices, timed, on wasm + BLAS. */
 export async function runEngine(dir: string, fused: boolean, s: EngineSettings): Promise<EngineResult> {

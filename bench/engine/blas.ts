@@ -17,8 +17,8 @@ import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { silentLogger } from "../../common/log.ts";
 import { loadModel } from "../../agent/models/load.ts";
-import type { TokenBatch } from "../../agent/models/types.ts";
-import { timedEvaluation, timedGradientPass } from "./passes.ts";
+import { mulberry32 } from "../../common/random.ts";
+import { answerBatches, timedEvaluation, timedGradientPass } from "./passes.ts";
 
 const GPT2_SMALL = { vocab: 50257, d: 768, layers: 12, heads: 12, inner: 3072, positions: 1024 } as const;
 
@@ -39,20 +39,10 @@ const gradMatrices = arg("--grad-matrices", "all");
 // N local agents do: the per-evaluation cost of a search is then the evaluation time / N.
 const agents = Number(arg("--agents", "1"));
 
-/** Deterministic uniform numbers (mulberry32) so every variant sees the same weights and tokens. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function writeGpt2Small(dir: string): void {
   const { vocab, d, layers, inner, positions } = GPT2_SMALL;
-  const rand = uniform(1);
+  const rand = mulberry32(1);
   const tensor = (name: string, shape: number[], scale: number, offset = 0) => {
     const data = new Float32Array(shape.reduce((p, x) => p * x, 1));
     for (let i = 0; i < data.length; i++) data[i] = offset + scale * (rand() - 0.5) * 3.46; // std ≈ scale
@@ -88,25 +78,7 @@ function passFlops(): { forward: number; gradient: number } {
   return { forward: body + head, gradient: 2 * body + 2 * head + dW };
 }
 
-function batches(microBatch: number): { batch: TokenBatch; positions: Int32Array; targets: Int32Array }[] {
-  const rand = uniform(2);
-  const out = [];
-  for (let s = 0; s < samples; s += microBatch) {
-    const b = Math.min(microBatch, samples - s);
-    const ids = Int32Array.from({ length: b * length }, () => Math.floor(rand() * GPT2_SMALL.vocab));
-    const positions = new Int32Array(b * answer);
-    const targets = new Int32Array(b * answer);
-    for (let r = 0; r < b; r++) {
-      for (let j = 0; j < answer; j++) {
-        const t = length - answer - 1 + j;
-        positions[r * answer + j] = r * length + t;
-        targets[r * answer + j] = ids[r * length + t + 1]!;
-      }
-    }
-    out.push({ batch: { ids, mask: new Int32Array(b * length).fill(1), batch: b, length }, positions, targets });
-  }
-  return out;
-}
+const batches = (microBatch: number) => answerBatches({ samples, length, answer, microBatch, vocab: GPT2_SMALL.vocab });
 
 async function child(variant: string, dir: string): Promise<void> {
   const [prefer, blas] = variant === "wasm" ? ["wasm", "off"] : variant === "wasm+blas" ? ["wasm", "auto"] : ["cpu", "auto"];

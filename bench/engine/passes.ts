@@ -2,12 +2,46 @@
 import * as tf from "@tensorflow/tfjs";
 import { sumGradients } from "../../agent/models/gradient-sum.ts";
 import type { LanguageModel, TokenBatch } from "../../agent/models/types.ts";
+import { mulberry32 } from "../../common/random.ts";
 
 export interface AnswerBatch {
   batch: TokenBatch;
   /** Flat positions whose logits predict `targets`. */
   positions: Int32Array;
   targets: Int32Array;
+}
+
+export interface AnswerWorkload {
+  samples: number;
+  /** Tokens per sample; the last `answer` + 1 carry the answer positions. */
+  length: number;
+  answer: number;
+  microBatch: number;
+  vocab: number;
+}
+
+/**
+ * Random token samples (seed 2, the same tokens whatever the micro-batch size), each answering its own last
+ * `answer` tokens, in micro-batches.
+ */
+export function answerBatches(w: AnswerWorkload): AnswerBatch[] {
+  const rand = mulberry32(2);
+  const out: AnswerBatch[] = [];
+  for (let start = 0; start < w.samples; start += w.microBatch) {
+    const b = Math.min(w.microBatch, w.samples - start);
+    const ids = Int32Array.from({ length: b * w.length }, () => Math.floor(rand() * w.vocab));
+    const positions = new Int32Array(b * w.answer);
+    const targets = new Int32Array(b * w.answer);
+    for (let r = 0; r < b; r++) {
+      for (let j = 0; j < w.answer; j++) {
+        const t = w.length - w.answer - 1 + j;
+        positions[r * w.answer + j] = r * w.length + t;
+        targets[r * w.answer + j] = ids[r * w.length + t + 1]!;
+      }
+    }
+    out.push({ batch: { ids, mask: new Int32Array(b * w.length).fill(1), batch: b, length: w.length }, positions, targets });
+  }
+  return out;
 }
 
 export interface Timed {
