@@ -56,8 +56,18 @@ export function encodeTask(protocol: TaskProtocol, tokenizer: Tokenizer, dataset
     if (sample.dropped > 0) truncated++;
     return sample;
   });
-  const padId = tokenizer.pad ?? tokenizer.eos ?? 0;
-  return { batches: packBatches(samples, options.batchSize, padId), n: samples.length, truncated };
+  return { batches: packBatches(samples, options.batchSize, padIdOf(tokenizer)), n: samples.length, truncated };
+}
+
+function padIdOf(tokenizer: Tokenizer): number {
+  return tokenizer.pad ?? tokenizer.eos ?? 0;
+}
+
+/** The samples of `task` packed again into batches of at most `batchSize` sequences, without tokenising them again. */
+export function repackTask(task: EncodedTask, batchSize: number, tokenizer: Tokenizer): EncodedTask {
+  const samples: EncodedSample[] = new Array(task.n);
+  for (const batch of task.batches) batch.samples.forEach((sample, i) => (samples[batch.slots[i]!] = sample));
+  return { ...task, batches: packBatches(samples, batchSize, padIdOf(tokenizer)) };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { LanguageModel } from "../models/types.ts";
 import type { Tokenizer } from "../tokenizers/types.ts";
 import type { EncodedBatch } from "./batch.ts";
 import type { Dataset } from "./dataset.ts";
-import { EncodingCache, type EncodedTask } from "./encoding.ts";
+import { EncodingCache, repackTask, type EncodedTask } from "./encoding.ts";
 import { gradientRowsThatFit } from "./memory.ts";
 import type { TaskProtocol } from "./protocol.ts";
 import { protocolFor } from "./select.ts";
@@ -145,12 +145,12 @@ export function evaluateTask(model: LanguageModel, tokenizer: Tokenizer, dataset
  * matrices only. Micro-batches are exact parts of the sum: each contributes Σ(its samples' losses)/N.
  */
 export function gradientPass(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], matrices: readonly string[], options: TaskRunOptions = {}): GradientPassResult {
-  let { protocol, task } = prepare(model, tokenizer, dataset, indices, options);
-  const rows = rowsThatFit(model, task, matrices, options);
+  const { protocol, task: encoded } = prepare(model, tokenizer, dataset, indices, options);
+  const rows = rowsThatFit(model, encoded, matrices, options);
   if (rows !== undefined) {
     options.logger?.warn({ dataset: dataset.source, requested: options.batchSize ?? 16, rows }, "gradient micro-batches made smaller to fit the backend's memory limit");
-    ({ protocol, task } = prepare(model, tokenizer, dataset, indices, { ...options, batchSize: rows }));
   }
+  const task = rows === undefined ? encoded : repackTask(encoded, rows, tokenizer);
   const scale = 1 / task.n;
   let loss = 0;
   const lossOf = (batch: EncodedBatch) => () => protocol.lossSum(batch, targetLogProbs(model, batch).logProbs, scale);
@@ -176,7 +176,7 @@ function rowsThatFit(model: LanguageModel, task: EncodedTask, matrices: readonly
   const widest = Math.max(...task.batches.map((b) => b.tokens.batch));
   const { config } = model;
   const sums = model.candidates.filter((c) => matrices.includes(c.name)).reduce((a, c) => a + 4 * c.rows * c.cols, 0);
-  // The output head's transposed copy (made on first use by tied heads) counted as if it were not made yet.
+  // The output head's transposed copy (outputHead makes it on first use, tied or not) counted as if it were not made yet.
   const head = 4 * config.vocabSize * config.hiddenSize;
   const rows = gradientRowsThatFit(config, length, widest, { limitBytes: limit, heldBytes: tf.memory().numBytes, passBytes: sums + head });
   return rows < widest ? rows : undefined;

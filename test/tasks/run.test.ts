@@ -7,7 +7,8 @@ import { loadTokenizer } from "../../agent/tokenizers/load.ts";
 import type { Tokenizer } from "../../agent/tokenizers/types.ts";
 import { evaluateTask, gradientPass } from "../../agent/tasks/run.ts";
 import { gradientBytesPerToken } from "../../agent/tasks/memory.ts";
-import { EncodingCache } from "../../agent/tasks/encoding.ts";
+import { EncodingCache, encodeTask, repackTask } from "../../agent/tasks/encoding.ts";
+import { protocolFor } from "../../agent/tasks/select.ts";
 import type { AnswerRow, ChoiceRow, Dataset } from "../../agent/tasks/dataset.ts";
 import { mulberry32 } from "../../common/random.ts";
 import { tempDir, writeBertTokenizer, writeGpt2Tokenizer } from "../tokenizers/fixtures.ts";
@@ -215,6 +216,37 @@ describe("evaluateTask", () => {
     expect(r.truncated).toBe(1);
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ truncated: 1, samples: 2, maxTokens: 6 });
+  });
+
+  it("repacks a task into the batches a fresh encoding at the smaller size gives, without tokenising again", () => {
+    const protocol = protocolFor(choices, true);
+    const options = { maxTokens: 64, vocabSize: decoder.config.vocabSize };
+    const wide = encodeTask(protocol, gpt2, choices, all(choices), { ...options, batchSize: 8 });
+    let calls = 0;
+    const counting: Tokenizer = Object.assign(Object.create(gpt2) as Tokenizer, {
+      encode: (text: string) => {
+        calls++;
+        return gpt2.encode(text);
+      },
+    });
+    const narrow = repackTask(wide, 3, counting);
+    expect(calls).toBe(0);
+    expect(narrow).toEqual(encodeTask(protocol, gpt2, choices, all(choices), { ...options, batchSize: 3 }));
+  });
+
+  it("reports truncated prompts once when a gradient pass makes its micro-batches smaller", () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (s: string) => void lines.push(s) });
+    const long: Dataset = { source: "long.jsonl", protocol: "answer", rows: [{ prompt: "The city is the capital of France.", answer: " Paris", line: 1 }, { prompt: "The", answer: " city", line: 2 }] };
+    // Room for one and a half of the longest (maxTokens) sequences: held + the mix.weight sum + head + 1.5 rows.
+    const length = 6;
+    const perRow = length * gradientBytesPerToken(decoder.config, length);
+    const pass = 4 * 8 * 8 + 4 * decoder.config.vocabSize * 8;
+    const limit = (tf.memory().numBytes + pass + 1.5 * perRow) / 0.95;
+    gradientPass(decoder, gpt2, long, [0, 1], ["mix.weight"], { batchSize: 2, maxTokens: length, memoryLimitBytes: limit, logger, cache: new EncodingCache() });
+    const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages.filter((m) => m.includes("made smaller"))).toHaveLength(1);
+    expect(messages.filter((m) => m.includes("truncated"))).toHaveLength(1);
   });
 
   it("rejects an empty or out-of-range selection and a tokenizer that does not fit the model", () => {
