@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { ArchForward, ArchInstance, Weights } from "./arch/types.ts";
-import { GRADIENT_TAP, OBSERVE_INPUT, type ObservedWeight, type TappedWeight } from "./blocks/linear.ts";
+import { GRADIENT_TAP, OBSERVE_INPUT, type GradientTap } from "./blocks/linear.ts";
 import type { GradientSum, LanguageModel, MatrixInfo, ModelConfig, TokenBatch } from "./types.ts";
 import type { WeightStore } from "./weights.ts";
 
@@ -30,18 +30,12 @@ export class TransformerModel implements LanguageModel {
     this.byName = new Map(candidates.map((c) => [c.name, c]));
     // The forward reads weights through this view: plain variables, or tagged handles while a
     // GradientSum is tapping them (see gradientSum).
-    const tapping: Weights = {
-      get: (name) => {
-        const v = weights.get(name);
+    this.fwd = arch.forward(
+      tagging(weights, (name, v) => {
         const add = this.taps?.get(name);
-        if (add == null) return v;
-        const handle = tf.reshape(v, v.shape) as TappedWeight;
-        handle[GRADIENT_TAP] = { weight: v as tf.Tensor2D, anchor: this.anchor!, add };
-        return handle;
-      },
-      transposed: (name) => weights.transposed(name),
-    };
-    this.fwd = arch.forward(tapping);
+        return add && { [GRADIENT_TAP]: { weight: v as tf.Tensor2D, anchor: this.anchor!, add } };
+      }),
+    );
   }
 
   logitsAt(batch: TokenBatch, positions: Int32Array): tf.Tensor2D {
@@ -93,23 +87,18 @@ export class TransformerModel implements LanguageModel {
     const wanted = new Set(names);
     const last = Math.max(-1, ...names.map((n) => this.candidate(n).layer));
     const seen = new Map<string, tf.Tensor2D[]>();
-    // A forward over weight handles that report their input: only `linear` reads the tag, on fresh
-    // handles (same data) that the layer's own tidy disposes.
-    const observing: Weights = {
-      get: (name) => {
-        const v = this.weights.get(name);
-        if (!wanted.has(name)) return v;
-        const handle = tf.reshape(v, v.shape) as ObservedWeight;
-        handle[OBSERVE_INPUT] = (x) => {
+    // A forward over weight handles that report their input (see tagging).
+    const fwd = this.arch.forward(
+      tagging(this.weights, (name) => {
+        if (!wanted.has(name)) return undefined;
+        const observe = (x: tf.Tensor2D) => {
           const list = seen.get(name) ?? [];
           list.push(tf.keep(x));
           seen.set(name, list);
         };
-        return handle;
-      },
-      transposed: (name) => this.weights.transposed(name),
-    };
-    const fwd = this.arch.forward(observing);
+        return { [OBSERVE_INPUT]: observe };
+      }),
+    );
     try {
       tf.tidy(() => {
         const ctx = this.arch.context(batch);
@@ -243,6 +232,24 @@ export class TransformerModel implements LanguageModel {
       if (p < 0 || p >= n) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `logits position ${p} is outside the batch's 0…${n - 1}`);
     }
   }
+}
+
+/** The tags `linear` reads on a weight handle (./blocks/linear.ts). */
+type WeightTags = { [OBSERVE_INPUT]?: (x: tf.Tensor2D) => void; [GRADIENT_TAP]?: GradientTap };
+
+/**
+ * A view of `store` whose `get` returns, for names `tag` gives tags for, a fresh handle (same data) carrying
+ * those tags: only `linear` reads them, and the layer's own tidy disposes the handle.
+ */
+function tagging(store: WeightStore, tag: (name: string, weight: tf.Tensor) => WeightTags | undefined): Weights {
+  return {
+    get: (name) => {
+      const v = store.get(name);
+      const tags = tag(name, v);
+      return tags == null ? v : Object.assign(tf.reshape(v, v.shape), tags);
+    },
+    transposed: (name) => store.transposed(name),
+  };
 }
 
 /**
