@@ -17,7 +17,6 @@ function elementwise(value: (x: tf.Tensor) => tf.Tensor, derivative: (x: tf.Tens
   return (x) => f(x);
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** Exact GELU: x · Φ(x) = 0.5 · x · (1 + erf(x / √2)); derivative Φ(x) + x · φ(x). */
