@@ -8,10 +8,11 @@ import type { ModelConfig } from "../models/types.ts";
  * 3.7 MiB per token (1739, 2451, 3847 MiB at 192, 384, 768 tokens of 48; 1949 and 2880 MiB at 256 and 512
  * tokens of 128; 3010 MiB at 512 of 256; 1024 tokens of 128 aborted). That is ~13 × the floats of one
  * layer's hidden and MLP activations (saved tensors, backward temporaries and allocator slack), plus three
- * copies of the attention scores. Gated MLPs (SwiGLU: gate, up and their product) count 1.5× the MLP.
+ * copies of the attention scores. Llama's gated MLP (SwiGLU: gate, up and their product; the only gated
+ * architecture, ../models/arch/llama.ts) counts 1.5× the MLP.
  */
 export function gradientBytesPerToken(config: ModelConfig, length: number): number {
-  const gated = ["llama", "mistral", "qwen2"].includes(config.modelType) ? 1.5 : 1;
+  const gated = config.modelType === "llama" ? 1.5 : 1;
   const perLayer = 13 * (4 * config.hiddenSize + gated * config.intermediateSize) + 3 * config.numHeads * length;
   return 4 * config.numLayers * perLayer;
 }
