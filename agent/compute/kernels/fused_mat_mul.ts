@@ -3,18 +3,13 @@
 // This kernel keeps the native one for that case and runs every other case as BatchMatMul + our epilogue.
 import * as tf from "@tensorflow/tfjs";
 import { applyEpilogue, isFusedActivation } from "../blas/epilogue.ts";
+import { viewsFor } from "../blas/storage.ts";
 import { replaceKernelOnce } from "./replace.ts";
 
 interface FusedArgs {
   inputs: { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
-  backend: WasmBackendLike;
+  backend: unknown;
   attrs: { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
-}
-
-/** Subset of tfjs-backend-wasm's BackendWasm this kernel reads (backend_wasm.ts in tfjs 4.22). */
-interface WasmBackendLike {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
 const MARK = Symbol.for("c2i.fusedMatMulGeneral");
@@ -27,10 +22,12 @@ function nativeHandles({ inputs, attrs }: FusedArgs): boolean {
   return bias == null || (bias.shape.length === 1 && bias.shape[0] === b.shape[1]);
 }
 
-function view(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
-  const entry = backend.dataIdMap.get(info.dataId);
-  if (entry == null) throw new Error(`_FusedMatMul: tensor storage not found on the wasm backend`);
-  return new Float32Array(backend.wasm.HEAPU8.buffer, entry.memoryOffset, tf.util.sizeFromShape(info.shape));
+const viewWasm = viewsFor("wasm");
+
+function view(backend: unknown, info: tf.TensorInfo): Float32Array {
+  const [values] = viewWasm(backend, [info]);
+  if (values === undefined) throw new Error(`_FusedMatMul: tensor storage not found on the wasm backend`);
+  return values;
 }
 
 export function makeGeneralFusedMatMul(native: tf.KernelFunc, batchMatMul: tf.KernelFunc): tf.KernelFunc {
