@@ -1,7 +1,7 @@
 // A fast path for transposed BatchMatMul on backends whose transposed products are slow (wasm: ~10-50×):
 // transpose the operand explicitly, then call the backend's own plain kernel.
 import * as tf from "@tensorflow/tfjs";
-import { replaceKernelOnce } from "./replace.ts";
+import { isMarked, replaceKernelOnce } from "./replace.ts";
 
 interface MatMulArgs {
   inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -9,7 +9,7 @@ interface MatMulArgs {
   attrs: { transposeA: boolean; transposeB: boolean };
 }
 
-/** Marks kernels registered here so that registering twice is a no-op. */
+/** Marks kernels registered here (replaceKernelOnce sets it) so that registering twice is a no-op. */
 const MARK = Symbol.for("c2i.batchMatMulTransposed");
 
 function swapLastTwo(rank: number): number[] {
@@ -24,7 +24,7 @@ function swapLastTwo(rank: number): number[] {
  * are materialised first, so the multiply always runs the backend's fastest (non-transposed) path.
  */
 export function makeTransposedBatchMatMul(plain: tf.KernelFunc, transpose: tf.KernelFunc): tf.KernelFunc {
-  const kernel = ((args: MatMulArgs) => {
+  return ((args: MatMulArgs) => {
     const { inputs, backend, attrs } = args;
     if (!attrs.transposeA && !attrs.transposeB) return plain(args as unknown as Parameters<tf.KernelFunc>[0]);
     const temps: tf.TensorInfo[] = [];
@@ -41,13 +41,11 @@ export function makeTransposedBatchMatMul(plain: tf.KernelFunc, transpose: tf.Ke
       for (const t of temps) backend.disposeData(t.dataId);
     }
   }) as unknown as tf.KernelFunc;
-  (kernel as unknown as Record<symbol, boolean>)[MARK] = true;
-  return kernel;
 }
 
 /** True when the BatchMatMul registered for `backendName` is already this fast path. */
 export function isTransposedBatchMatMul(kernelFunc: tf.KernelFunc): boolean {
-  return (kernelFunc as unknown as Record<symbol, boolean>)[MARK] === true;
+  return isMarked(kernelFunc, MARK);
 }
 
 /**

@@ -25,8 +25,8 @@ export function makeRowGather(stock: tf.KernelFunc): tf.KernelFunc {
     const backend = args.backend;
     const rows = x.shape[0]!;
     const inner = x.shape.slice(1);
-    const rowSize = inner.reduce((a, b) => a * b, 1);
-    const count = indices.shape.reduce((a, b) => a * b, 1);
+    const rowSize = tf.util.sizeFromShape(inner);
+    const count = tf.util.sizeFromShape(indices.shape);
     const ids = backend.typedArrayFromHeap(indices) as Int32Array;
     for (let i = 0; i < count; i++) {
       const r = ids[i]!;

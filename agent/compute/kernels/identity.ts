@@ -2,6 +2,7 @@
 // Identity, and the stock wasm kernel copies the bytes, which doubles the heap during a gradient pass.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { replaceKernelOnce } from "./replace.ts";
 
 /** Shares x's buffer with a reference count, as the cpu backend's Identity and wasm's own Reshape do. */
 export function identitySharedWasm(args: { inputs: { x: tf.TensorInfo }; backend: BackendWasm }): tf.TensorInfo {
@@ -12,17 +13,7 @@ export function identitySharedWasm(args: { inputs: { x: tf.TensorInfo }; backend
 
 const MARK = Symbol.for("c2i.identityShared");
 
-export function isSharedIdentity(kernelFunc: tf.KernelFunc): boolean {
-  return (kernelFunc as unknown as Record<symbol, boolean>)[MARK] === true;
-}
-
-/** Replaces wasm's Identity with the zero-copy one; returns false when already replaced. */
+/** Replaces wasm's Identity with the zero-copy one (once). Returns false if wasm has no Identity. */
 export function registerSharedIdentityWasm(): boolean {
-  const current = tf.getKernel(tf.Identity, "wasm");
-  if (current != null && isSharedIdentity(current.kernelFunc)) return false;
-  const kernelFunc = identitySharedWasm as unknown as tf.KernelFunc;
-  (kernelFunc as unknown as Record<symbol, boolean>)[MARK] = true;
-  if (current != null) tf.unregisterKernel(tf.Identity, "wasm");
-  tf.registerKernel({ kernelName: tf.Identity, backendName: "wasm", kernelFunc });
-  return true;
+  return replaceKernelOnce(tf.Identity, "wasm", MARK, () => identitySharedWasm as unknown as tf.KernelFunc);
 }

@@ -21,7 +21,6 @@ export function registerGapKernels(backendName: string): GapKernels {
   if (registerTransposedBatchMatMul("wasm")) registered.push(tf.BatchMatMul);
   if (registerGeneralFusedMatMulWasm()) registered.push(tf._FusedMatMul);
   if (registerRowGatherWasm()) registered.push(tf.GatherV2);
-  registerSharedIdentityWasm();
-  registered.push(tf.Identity);
+  if (registerSharedIdentityWasm()) registered.push(tf.Identity);
   return { registered };
 }

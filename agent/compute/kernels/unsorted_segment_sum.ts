@@ -28,8 +28,8 @@ export function unsortedSegmentSumWasm(args: SegmentSumArgs): tf.TensorInfo {
     throw new Error(`UnsortedSegmentSum (wasm): dtype ${x.dtype} is not supported; use float32 or int32`);
   }
   const inner = x.shape.slice(idsRank);
-  const rowSize = inner.reduce((a, b) => a * b, 1);
-  const count = segmentIds.shape.reduce((a, b) => a * b, 1);
+  const rowSize = tf.util.sizeFromShape(inner);
+  const count = tf.util.sizeFromShape(segmentIds.shape);
   const out = backend.makeOutput([numSegments, ...inner], x.dtype);
   // Views are taken after makeOutput: allocation may grow the heap and detach older views.
   const outValues = backend.typedArrayFromHeap(out);
