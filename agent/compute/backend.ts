@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode, describeError } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
 import { registerAttentionKernels } from "./attention/register.ts";
-import { registerBlasKernels } from "./blas/register.ts";
+import { registerBlasKernels, type BlasRegistration } from "./blas/register.ts";
 import { registerGapKernels } from "./kernels/register.ts";
 
 export const BackendPreference = {
@@ -92,14 +92,14 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Sele
       if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend("${name}") returned false`);
       await tf.ready();
       const gap = registerGapKernels(name);
-      let blas = { enabled: false, reason: "not applicable to native TensorFlow" };
+      let blas: BlasRegistration = { enabled: false, reason: "not applicable to native TensorFlow" };
       let fusedAttention = false;
       if (name === "wasm" || name === "cpu") {
         blas =
           options.blas === "off"
             ? { enabled: false, reason: "disabled by option blas=off" }
             : registerBlasKernels(name, { threads: options.blasThreads, logger: options.logger });
-        fusedAttention = registerAttentionKernels(name, { enabled: blas.enabled }).enabled;
+        fusedAttention = registerAttentionKernels(name, { enabled: blas.enabled, blas: blas.blas }).enabled;
       }
       const selected: SelectedBackend = {
         name,

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describeError } from "../../../common/errors.ts";
 import type { Logger } from "../../../common/log.ts";
 import { blasKernelConfig, isBlasKernelConfig } from "./kernels.ts";
-import { loadOpenBlas } from "./library.ts";
+import { loadOpenBlas, type OpenBlas } from "./library.ts";
 import { isBlasBackendName, storageFor } from "./storage.ts";
 
 /**
@@ -31,6 +31,8 @@ export interface BlasRegistration {
   enabled: boolean;
   /** One line for logs and agent info: the library and threads, or why the backend's kernels stay. */
   reason: string;
+  /** The loaded library when enabled: hand it to registerAttentionKernels instead of loading it again. */
+  blas?: OpenBlas;
 }
 
 /**
@@ -78,7 +80,7 @@ function tryRegister(backendName: string, options: BlasRegisterOptions): BlasReg
     tf.unregisterKernel(config!.kernelName, backendName);
     tf.registerKernel(blasKernelConfig(blas, prepare, config!));
   }
-  return { enabled: true, reason: `cblas_sgemm from ${blas.library} (${blas.config}), ${threads} threads` };
+  return { enabled: true, reason: `cblas_sgemm from ${blas.library} (${blas.config}), ${threads} threads`, blas };
 }
 
 /** Puts the backend's own kernels back. Returns whether BLAS kernels were registered. */
