@@ -138,13 +138,14 @@ export function compressModel(model: LanguageModel, tokenizer: Tokenizer, datase
     const stats = time("activationsMs", () => inputStatistics(model, tokenizer, dataset!, calibration, names, { run, withGram }));
     for (const c of chosen) transforms.set(c.name, asvdTransform(stats.get(c.name)!, options.asvd));
   }
-  const originals = new Map(chosen.map((c) => [c.name, model.readMatrix(c.name)]));
   const weights = new Map<string, Float32Array>();
   const matrices: MatrixCompression[] = [];
   const rate = 1 - options.ratio;
   for (const c of chosen) {
+    // Read one matrix at a time (each candidate is its own weight): holding every original would double the chosen weights' memory.
+    const original = fromFloat32(c.rows, c.cols, model.readMatrix(c.name));
     const f = time("svdMs", () =>
-      factorMatrix(fromFloat32(c.rows, c.cols, originals.get(c.name)!), options.svd, { blocks, transform: transforms.get(c.name), clustering, kSubspaces: options.kSubspaces }),
+      factorMatrix(original, options.svd, { blocks, transform: transforms.get(c.name), clustering, kSubspaces: options.kSubspaces }),
     );
     const { weight, keptRanks } = time("truncateMs", () => truncateFactored(f, Math.max(0, rate)));
     model.writeMatrix(c.name, weight);
