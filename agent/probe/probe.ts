@@ -59,6 +59,8 @@ export function probeFromFeatures(f: ProbeFeatures, options: ProbeOptions = {}):
   const controlY = controlLabels(f.labels, f.types, control, seed + 17);
   const layers = options.layers ?? f.layers.map((_, i) => i);
   const pick = (y: ArrayLike<number>) => test.map((i) => y[i]!);
+  const gold = pick(f.labels);
+  const controlGold = pick(controlY);
   const counts = new Map<number, number>();
   for (const i of train) counts.set(f.labels[i]!, (counts.get(f.labels[i]!) ?? 0) + 1);
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
@@ -68,11 +70,12 @@ export function probeFromFeatures(f: ProbeFeatures, options: ProbeOptions = {}):
     const mlp = { ...options.mlp, seed: (options.mlp?.seed ?? seed) + layer * 7 };
     const p = trainMlpProbe(x, f.hidden, f.labels, f.classes.length, train, mlp);
     const c = trainMlpProbe(x, f.hidden, controlY, f.classes.length, train, mlp);
-    const task = { accuracy: accuracy(pick(f.labels), pick(p)), f1: macroF1(pick(f.labels), pick(p)) };
-    const ctl = { accuracy: accuracy(pick(controlY), pick(c)), f1: macroF1(pick(controlY), pick(c)) };
+    const [taskPredicted, controlPredicted] = [pick(p), pick(c)];
+    const task = { accuracy: accuracy(gold, taskPredicted), f1: macroF1(gold, taskPredicted) };
+    const ctl = { accuracy: accuracy(controlGold, controlPredicted), f1: macroF1(controlGold, controlPredicted) };
     return { layer, task, control: ctl, selectivity: task.accuracy - ctl.accuracy };
   });
-  return { layers: out, n: f.n, train: train.length, test: test.length, classes: f.classes.length, control, majority: accuracy(pick(f.labels), test.map(() => top)) };
+  return { layers: out, n: f.n, train: train.length, test: test.length, classes: f.classes.length, control, majority: accuracy(gold, test.map(() => top)) };
 }
 
 export function probeModel(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], options: ProbeOptions = {}): ProbeRun {
