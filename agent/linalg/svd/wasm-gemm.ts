@@ -102,7 +102,7 @@ export function zyKernel(): FnBuilder {
   /** rows × (2·vecs) columns at byte column c; vecs = 0 means the single odd last column, in scalar code. */
   const block = (rows: number, vecs: number): void => {
     if (vecs > 0) for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) f.v128Zero().set(`a${r}${v}`);
-    else for (let r = 0; r < rows; r++) f.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0).set(`s${r}`);
+    else for (let r = 0; r < rows; r++) f.f64(0).set(`s${r}`);
     f.get("yt").get("c").op(Op.i32Add).set("py");
     f.i32(0).set("pz");
     f.loop(
