@@ -4,7 +4,8 @@ import type { ModelConfig } from "../models/types.ts";
 
 /**
  * Peak memory a gradient pass adds per token of a micro-batch of sequences `length` tokens long.
- * Calibrated on GPT-2-small shapes (12 layers, 768 wide, 3072 MLP) on wasm + BLAS: the heap's peak grew
+ * Calibrated on GPT-2-small shapes (12 layers, 768 wide, 3072 MLP) on wasm + BLAS (`npx tsx bench/engine/heap.ts`
+ * reproduces the peaks, bench/engine/latest.md): the heap's peak grew
  * 3.7 MiB per token (1739, 2451, 3847 MiB at 192, 384, 768 tokens of 48; 1949 and 2880 MiB at 256 and 512
  * tokens of 128; 3010 MiB at 512 of 256; 1024 tokens of 128 aborted). That is ~13 × the floats of one
  * layer's hidden and MLP activations (saved tensors, backward temporaries and allocator slack), plus three

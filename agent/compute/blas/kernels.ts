@@ -37,7 +37,7 @@ function run(blas: OpenBlas, prepare: PrepareBuffers, args: KernelArgs, fused: b
   const biasValues = fused && bias ? views[next++]! : undefined;
   // A bias as large as the output (a running sum, e.g. gradient accumulation) or one per column (a dense
   // layer's) is copied into the output and the GEMM adds onto it (beta = 1): memcpy instead of a
-  // JavaScript pass over the whole output (which cost ~13% of a 768×768·768×3072 product).
+  // JavaScript pass over the whole output (14–16% of a 768×768·768×3072 product under load; `npx tsx bench/kernels/run.ts`).
   const n = plan.outShape[plan.outShape.length - 1] ?? 0;
   const fullBias = biasValues !== undefined && bias!.shape.join() === plan.outShape.join();
   const rowBias = biasValues !== undefined && !fullBias && n > 0 && biasValues.length === n && bias!.shape[bias!.shape.length - 1] === n;

@@ -1,5 +1,5 @@
 // GatherV2 along axis 0 for the wasm backend: the stock kernel computes every element's source index
-// (38 ns/element measured, 11 ms for 384 embedding rows of 768); here each row is one memcpy.
+// (37 ns/element, 11 ms for 384 embedding rows of 768; `npx tsx bench/kernels/run.ts`); here each row is one memcpy.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { replaceKernelOnce } from "./replace.ts";

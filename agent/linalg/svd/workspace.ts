@@ -26,7 +26,7 @@ const maxBytes = 2 ** 31 - 2 ** 16;
 /**
  * Owns one WebAssembly memory with the kernels bound to it and lends it to one SVD at a time
  * (decompose is synchronous). It is replaced, never grown, when a larger SVD comes, so a
- * TypeScriptSvd holds on to the memory of the largest SVD it has run (about 50 MB for 3072×768).
+ * TypeScriptSvd holds on to the memory of the largest SVD it has run (tens of MB for a 3072×768; not benchmarked).
  */
 export class KernelArena {
   private kernels: Kernels | undefined;
