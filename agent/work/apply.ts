@@ -73,36 +73,17 @@ export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: stri
       `${modelDir} has fingerprint ${fingerprint.slice(0, 16)}…, but the recipe was made for ${recipe.modelFingerprint.slice(0, 16)}…; apply it to the exact checkpoint it was made from`,
     );
   }
+  // Before the (slow) edits: an output that is the model directory itself is refused up front.
   mkdirSync(outDir, { recursive: true });
   if (realpathSync(outDir) === realpathSync(modelDir)) {
     throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--out ${outDir} is the model directory itself; write the adapted checkpoint somewhere else`);
   }
   const edited = new Map<string, Float32Array>();
-  const edits: ApplyReport["edits"] = [];
+  let edits: ApplyReport["edits"] = [];
   if (recipe.edits.length > 0) {
     const model = await (options.loadModel ?? defaultLoadModel)(modelDir);
     try {
-      if (model.config.modelType !== recipe.modelType) {
-        throw new C2iError(ErrorCode.RECIPE_MISMATCH, `the recipe is for a ${recipe.modelType} model but ${modelDir} holds ${model.config.modelType}`);
-      }
-      for (const edit of recipe.edits) {
-        const info = model.candidates.find((c) => c.name === edit.matrix);
-        if (!info) throw new C2iError(ErrorCode.RECIPE_MISMATCH, `recipe edits ${edit.matrix}, which is not a candidate matrix of ${modelDir}`);
-        const w = fromFloat32(info.rows, info.cols, model.readMatrix(edit.matrix));
-        const transform = recipeTransform(edit, info.rows, info.cols);
-        const { weight, keptRanks } =
-          edit.clustering === "ksubspaces" || !isIdentityTransform(transform)
-            ? truncateFactored(factorMatrix(w, options.svd, { blocks: edit.blocks, clustering: edit.clustering, transform, ...(edit.kSubspaces ? { kSubspaces: edit.kSubspaces } : {}) }), edit.rate)
-            : truncateBlocks(factorBlocks(w, edit.blocks, options.svd), edit.rate);
-        if (keptRanks.join() !== edit.keptRanks.join()) {
-          throw new C2iError(
-            ErrorCode.RECIPE_MISMATCH,
-            `${edit.matrix} at K=${edit.blocks}, rate ${edit.rate} keeps ranks [${keptRanks}] here but [${edit.keptRanks}] in the recipe`,
-          );
-        }
-        model.writeMatrix(edit.matrix, weight);
-        edits.push({ matrix: edit.matrix, blocks: edit.blocks, rate: edit.rate, keptRanks, ...(edit.clustering === "ksubspaces" ? { clustering: edit.clustering } : {}) });
-      }
+      edits = applyEdits(model, recipe, options.svd, modelDir);
       const state = model.stateDict();
       for (const edit of recipe.edits) {
         const stored = state.get(edit.matrix);
@@ -113,6 +94,52 @@ export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: stri
       model.dispose();
     }
   }
+  const files = writeEditedCheckpoint(modelDir, outDir, edited);
+  logger.info({ model: modelDir, out: outDir, edits: edits.length }, "recipe applied");
+  return { outDir: resolve(outDir), fingerprint, edits, files };
+}
+
+/**
+ * Redoes a recipe's edits on a loaded model in place (the weighted ones through their recorded scales) and
+ * checks the model type and each edit's kept ranks; `source` names the recipe or model in errors. The same
+ * SVD gives the same weights as the run that made the recipe.
+ */
+export function applyEdits(model: LanguageModel, recipe: Recipe, svd: Svd, source: string): ApplyReport["edits"] {
+  if (model.config.modelType !== recipe.modelType) {
+    throw new C2iError(ErrorCode.RECIPE_MISMATCH, `the recipe is for a ${recipe.modelType} model but ${source} holds ${model.config.modelType}`);
+  }
+  const edits: ApplyReport["edits"] = [];
+  for (const edit of recipe.edits) {
+    const info = model.candidates.find((c) => c.name === edit.matrix);
+    if (!info) throw new C2iError(ErrorCode.RECIPE_MISMATCH, `recipe edits ${edit.matrix}, which is not a candidate matrix of ${source}`);
+    const w = fromFloat32(info.rows, info.cols, model.readMatrix(edit.matrix));
+    const transform = recipeTransform(edit, info.rows, info.cols);
+    const { weight, keptRanks } =
+      edit.clustering === "ksubspaces" || !isIdentityTransform(transform)
+        ? truncateFactored(factorMatrix(w, svd, { blocks: edit.blocks, clustering: edit.clustering, transform, ...(edit.kSubspaces ? { kSubspaces: edit.kSubspaces } : {}) }), edit.rate)
+        : truncateBlocks(factorBlocks(w, edit.blocks, svd), edit.rate);
+    if (keptRanks.join() !== edit.keptRanks.join()) {
+      throw new C2iError(
+        ErrorCode.RECIPE_MISMATCH,
+        `${edit.matrix} at K=${edit.blocks}, rate ${edit.rate} keeps ranks [${keptRanks}] here but [${edit.keptRanks}] in the recipe`,
+      );
+    }
+    model.writeMatrix(edit.matrix, weight);
+    edits.push({ matrix: edit.matrix, blocks: edit.blocks, rate: edit.rate, keptRanks, ...(edit.clustering === "ksubspaces" ? { clustering: edit.clustering } : {}) });
+  }
+  return edits;
+}
+
+/**
+ * Writes `modelDir` to `outDir` with the matrices in `edited` (stored layout) replaced: every safetensors file
+ * with the same tensor names, order, dtypes and sharding, and every other file (config.json, tokenizer files,
+ * the shard index) copied unchanged. Refuses to overwrite the model directory. Returns the files written.
+ */
+export function writeEditedCheckpoint(modelDir: string, outDir: string, edited: ReadonlyMap<string, Float32Array>): string[] {
+  mkdirSync(outDir, { recursive: true });
+  if (realpathSync(outDir) === realpathSync(modelDir)) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--out ${outDir} is the model directory itself; write the edited checkpoint somewhere else`);
+  }
   const files = writeTensors(modelDir, outDir, edited);
   for (const name of readdirSync(modelDir).sort()) {
     const from = join(modelDir, name);
@@ -120,12 +147,11 @@ export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: stri
     copyFileSync(from, join(outDir, name));
     files.push(name);
   }
-  logger.info({ model: modelDir, out: outDir, edits: edits.length }, "recipe applied");
-  return { outDir: resolve(outDir), fingerprint, edits, files: files.sort() };
+  return files.sort();
 }
 
 /** One output file per input file, tensors in their stored order, dtypes kept. */
-function writeTensors(modelDir: string, outDir: string, edited: Map<string, Float32Array>): string[] {
+function writeTensors(modelDir: string, outDir: string, edited: ReadonlyMap<string, Float32Array>): string[] {
   const ckpt = openCheckpoint(modelDir);
   try {
     if (ckpt.others().length > 0) {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCheckpoint } from "../../agent/checkpoint/safetensors.ts";
 import { inputStatistics } from "../../agent/compress/statistics.ts";
 import { compressModel, selectMatrices } from "../../agent/compress/uniform.ts";
-import { writeEditedCheckpoint } from "../../agent/compress/write.ts";
+import { writeEditedCheckpoint } from "../../agent/work/apply.ts";
 import { loadModel } from "../../agent/models/load.ts";
 import type { LanguageModel } from "../../agent/models/types.ts";
 import { loadDataset, type Dataset } from "../../agent/tasks/dataset.ts";

@@ -7,6 +7,7 @@ import { fingerprintCheckpoint } from "../../agent/checkpoint/safetensors.ts";
 import { factorMatrix, truncateFactored } from "../../agent/linalg/factorizations/factorize.ts";
 import { fromFloat32 } from "../../agent/linalg/matrix.ts";
 import { loadModel } from "../../agent/models/load.ts";
+import { applyRecipeInMemory } from "../../agent/probe/edits.ts";
 import { applyRecipe } from "../../agent/work/apply.ts";
 import { ShardExecutor } from "../../agent/work/executor.ts";
 import { makeRecipe, parseRecipe } from "../../common/recipe.ts";
@@ -140,6 +141,14 @@ describe("factorizations in the search", () => {
       expect(Buffer.from(written.readMatrix(PLANTED).buffer).equals(Buffer.from(expected.buffer))).toBe(true);
     } finally {
       written.dispose();
+    }
+    // The probe's in-memory application redoes the same weighted edit.
+    const inMemory = await loadModel(fx.model);
+    try {
+      expect(applyRecipeInMemory(inMemory, recipe, fx.svd)).toEqual([PLANTED]);
+      expect(Buffer.from(inMemory.readMatrix(PLANTED).buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    } finally {
+      inMemory.dispose();
     }
     const wrong = { ...recipe, edits: [{ ...recipe.edits[0]!, [field]: details[field]!.slice(1) }] };
     await expect(applyRecipe(fx.model, wrong, join(out, `wrong-${factorization}`), { svd: fx.svd })).rejects.toThrow(/scales for a matrix of/);
