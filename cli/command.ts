@@ -69,6 +69,20 @@ export function output(json: boolean, value: unknown, human: () => string): void
 /** The values of the compute flags shared by every command that runs a model. */
 export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export const SVD_CHOICES = ["auto", "lapack", "typescript"] as const;
+export const BLAS_CHOICES = ["auto", "off"] as const;
+
+/** `--backend`, `--svd` and `--blas` checked, each "auto" when absent. */
+export function computeFlags(values: Record<string, unknown>): {
+  backend: (typeof BACKEND_CHOICES)[number];
+  svd: (typeof SVD_CHOICES)[number];
+  blas: (typeof BLAS_CHOICES)[number];
+} {
+  return {
+    backend: oneOf(values.backend, "backend", BACKEND_CHOICES, "auto"),
+    svd: oneOf(values.svd, "svd", SVD_CHOICES, "auto"),
+    blas: oneOf(values.blas, "blas", BLAS_CHOICES, "auto"),
+  };
+}
 
 /** A flag that takes one of `allowed`; absent gives `fallback`. */
 export function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[], fallback: T): T;

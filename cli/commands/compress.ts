@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { compressModel, LayerSelection, type CompressReport } from "../../agent/compress/uniform.ts";
-import { writeEditedCheckpoint } from "../../agent/compress/write.ts";
+import { writeEditedCheckpoint } from "../../agent/work/apply.ts";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { AsvdMethod } from "../../agent/linalg/factorizations/activation.ts";
 import { ClusteringName, FactorizationName } from "../../agent/linalg/factorizations/types.ts";
@@ -14,7 +14,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { createLogger } from "../../common/log.ts";
 import { adaptTestSplit } from "../../common/split.ts";
 import type { Command } from "../command.ts";
-import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, requireString, SVD_CHOICES } from "../command.ts";
+import { computeFlags, oneOf, output, parseFlags, parseInteger, requireString } from "../command.ts";
 
 const usage = `usage: c2i compress --model M --ratio r --out DIR [--factorization svd|fwsvd|asvd] [--layers mlp|all] [--dataset D] [--json]
   --model          checkpoint directory, hf:<org>/<name>, or "demo"   (env C2I_MODEL)
@@ -77,12 +77,9 @@ export const compressCommand: Command = {
     const datasetRef = values.dataset as string | undefined;
     const refs = resolveDemoRefs(requireString(values, "model"), datasetRef ?? "", values["cache-dir"] as string | undefined);
     const logger = createLogger("c2i-compress", { level: process.env.C2I_LOG_LEVEL ?? "warn" });
-    await selectBackend({
-      prefer: oneOf(values.backend, "backend", BACKEND_CHOICES, "auto"),
-      blas: oneOf(values.blas, "blas", ["auto", "off"] as const, "auto"),
-      logger,
-    });
-    const svd = selectSvd({ prefer: oneOf(values.svd, "svd", SVD_CHOICES, "auto"), logger });
+    const compute = computeFlags(values);
+    await selectBackend({ prefer: compute.backend, blas: compute.blas, logger });
+    const svd = selectSvd({ prefer: compute.svd, logger });
     const dataset = datasetRef ? loadDataset(refs.dataset) : undefined;
     const split = dataset
       ? adaptTestSplit(dataset.rows.length, {

@@ -5,7 +5,7 @@ import { createLogger } from "../../common/log.ts";
 import type { EvaluateResult, PrepareResult, SampleSelection, WorkRef } from "../../common/shards.ts";
 import { adaptTestSplit } from "../../common/split.ts";
 import type { Command } from "../command.ts";
-import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, requireString, SVD_CHOICES } from "../command.ts";
+import { computeFlags, oneOf, output, parseFlags, parseInteger, requireString } from "../command.ts";
 
 /** Flags shared by eval and score (score imports these). */
 export const engineFlags = {
@@ -55,12 +55,7 @@ export interface OpenedEngine {
 export async function openEngine(values: Values, jobId: string): Promise<OpenedEngine> {
   const refs = resolveDemoRefs(requireString(values, "model"), requireString(values, "dataset"), values["cache-dir"] as string | undefined);
   const logger = createLogger(`c2i-${jobId}`, { level: process.env.C2I_LOG_LEVEL ?? "warn" });
-  const engine = await startLocalEngine({
-    backend: oneOf(values.backend, "backend", BACKEND_CHOICES, "auto"),
-    svd: oneOf(values.svd, "svd", SVD_CHOICES, "auto"),
-    blas: oneOf(values.blas, "blas", ["auto", "off"] as const, "auto"),
-    logger,
-  });
+  const engine = await startLocalEngine({ ...computeFlags(values), logger });
   try {
     const ref: WorkRef = { jobId, model: refs.model, dataset: refs.dataset };
     if (typeof values.template === "string") ref.task = { template: values.template };

@@ -20,7 +20,7 @@ import { createLogger } from "../../common/log.ts";
 import { mulberry32, shuffleInPlace } from "../../common/random.ts";
 import { parseRecipe } from "../../common/recipe.ts";
 import type { Command } from "../command.ts";
-import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseNumberList, requireString, SVD_CHOICES } from "../command.ts";
+import { computeFlags, oneOf, output, parseFlags, parseInteger, parseNumberList, requireString } from "../command.ts";
 
 const usage = `usage: c2i probe --model M --dataset D [--layers 0,1,…] [--recipe R | --ratio r --factorization f] [--out DIR] [--json]
   --model          checkpoint directory, hf:<org>/<name>, or "demo"   (env C2I_MODEL)
@@ -64,12 +64,9 @@ export const probeCommand: Command = {
     const control = oneOf(values.control, "control", Object.values(ControlKind), ControlKind.type);
     const seed = values.seed === undefined ? 0 : parseInteger(values.seed as string, "seed");
     const logger = createLogger("c2i-probe", { level: process.env.C2I_LOG_LEVEL ?? "warn" });
-    await selectBackend({
-      prefer: oneOf(values.backend, "backend", BACKEND_CHOICES, "auto"),
-      blas: oneOf(values.blas, "blas", ["auto", "off"] as const, "auto"),
-      logger,
-    });
-    const svd = selectSvd({ prefer: oneOf(values.svd, "svd", SVD_CHOICES, "auto"), logger });
+    const compute = computeFlags(values);
+    await selectBackend({ prefer: compute.backend, blas: compute.blas, logger });
+    const svd = selectSvd({ prefer: compute.svd, logger });
     const dataset = loadDataset(refs.dataset);
     const size = values.size === undefined ? Math.min(dataset.rows.length, 1000) : Math.min(dataset.rows.length, parseInteger(values.size as string, "size", 2));
     const indices = shuffleInPlace(Array.from({ length: dataset.rows.length }, (_, i) => i), mulberry32(seed)).slice(0, size).sort((a, b) => a - b);
