@@ -2,6 +2,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { shutdownGracefully } from "../../common/grpc-shutdown.ts";
 import type { Logger } from "../../common/log.ts";
 import { bindServer, type TlsFiles } from "../../proto/auth.ts";
 import { loadAgentProto, serverOptions } from "../../proto/load.ts";
@@ -123,16 +124,7 @@ export class AgentServer {
     this.health.setStatus("", "NOT_SERVING");
     this.health.setStatus(AGENT_SERVICE_NAME, "NOT_SERVING");
     await this.heartbeater?.stop();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, this.options.shutdownGraceMs ?? 10_000);
-      this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await shutdownGracefully(this.server, this.options.shutdownGraceMs ?? 10_000);
     await this.options.runner.close();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain();
     await this.metricsServer?.close();

@@ -1,6 +1,7 @@
 // The coordinator's gRPC server: CoordinatorService + health on --listen, TLS optional, graceful stop.
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
+import { shutdownGracefully } from "../../common/grpc-shutdown.ts";
 import { bindServer, type TlsFiles } from "../../proto/auth.ts";
 import { loadCoordinatorProto, serverOptions } from "../../proto/load.ts";
 import { coordinatorHandlers, type CoordinatorServiceDeps } from "./service.ts";
@@ -35,15 +36,6 @@ export class CoordinatorServer {
   async close(): Promise<void> {
     this.health.setStatus("", "NOT_SERVING");
     this.health.setStatus(COORDINATOR_SERVICE_NAME, "NOT_SERVING");
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, this.graceMs);
-      this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await shutdownGracefully(this.server, this.graceMs);
   }
 }
