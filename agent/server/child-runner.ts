@@ -1,12 +1,9 @@
 // Runs shards in a child process speaking common/local-agent-protocol.ts, so tfjs compute never
 // blocks this process's event loop (gRPC keepalives, NATS heartbeats, cancellation keep flowing).
-import { fork, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { LocalAgentMode, openChannel, type AgentChannel } from "../../common/local-agent-channel.ts";
 import type { Logger } from "../../common/log.ts";
-import {
-  LOCAL_AGENT_ENTRY, localAgentChildArgs, type FromLocalAgent, type LocalAgentDescription, type LocalAgentOptions, type ToLocalAgent,
-} from "../../common/local-agent-protocol.ts";
+import type { LocalAgentDescription, LocalAgentOptions, ToLocalAgent } from "../../common/local-agent-protocol.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
 import type { RunnerDescription, ShardRunner } from "./runner.ts";
 
@@ -23,7 +20,9 @@ interface Pending {
 }
 
 export class ChildRunner implements ShardRunner {
-  private child: ChildProcess | undefined;
+  private channel: AgentChannel | undefined;
+  /** Resolves when the current child has exited. */
+  private exited: Promise<void> = Promise.resolve();
   private starting: Promise<LocalAgentDescription> | undefined;
   private readonly pending = new Map<string, Pending>();
   private infoWaiters: ((d: LocalAgentDescription) => void)[] = [];
@@ -37,14 +36,12 @@ export class ChildRunner implements ShardRunner {
   start(): Promise<LocalAgentDescription> {
     if (this.starting) return this.starting;
     const { entry, closeTimeoutMs: _t, ...agentOptions } = this.options;
-    const child = fork(fileURLToPath(entry ?? LOCAL_AGENT_ENTRY), localAgentChildArgs(agentOptions), {
-      serialization: "advanced",
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    this.child = child;
+    const channel = openChannel({ mode: LocalAgentMode.child, agent: agentOptions, entry });
+    this.channel = channel;
+    let markExited!: () => void;
+    this.exited = new Promise<void>((resolve) => (markExited = resolve));
     this.starting = new Promise<LocalAgentDescription>((resolve, reject) => {
-      child.on("message", (raw) => {
-        const msg = raw as FromLocalAgent;
+      channel.onMessage((msg) => {
         switch (msg.type) {
           case "ready":
             this.last = msg;
@@ -67,18 +64,19 @@ export class ChildRunner implements ShardRunner {
             break;
         }
       });
-      child.once("exit", (code, signal) => {
-        const why = `compute process ${child.pid} exited (${signal ?? code})`;
+      channel.onExit((code, detail) => {
+        const why = `compute process ${channel.pid} exited (${detail || code})`;
         reject(new C2iError(ErrorCode.INTERNAL, why));
-        if (this.child === child) {
-          this.child = undefined;
+        if (this.channel === channel) {
+          this.channel = undefined;
           this.starting = undefined;
         }
-        if (!this.closing) this.log.error({ pid: child.pid, code, signal }, "compute process died; it restarts on the next shard");
+        if (!this.closing) this.log.error({ pid: channel.pid, code, detail }, "compute process died; it restarts on the next shard");
         for (const [id, p] of this.pending) {
           this.pending.delete(id);
           p.reject(new C2iError(ErrorCode.INTERNAL, `${why} while running shard ${id}`));
         }
+        markExited();
       });
     });
     this.starting.catch(() => {});
@@ -93,7 +91,7 @@ export class ChildRunner implements ShardRunner {
   }
 
   private send(msg: ToLocalAgent): void {
-    this.child?.send(msg);
+    this.channel?.send(msg);
   }
 
   async run(shard: Shard, signal?: AbortSignal): Promise<ShardResult> {
@@ -117,7 +115,7 @@ export class ChildRunner implements ShardRunner {
 
   async describe(): Promise<RunnerDescription> {
     const ready = await this.start();
-    const info = this.child
+    const info = this.channel
       ? await Promise.race([
           new Promise<LocalAgentDescription>((resolve) => {
             this.infoWaiters.push(resolve);
@@ -139,19 +137,11 @@ export class ChildRunner implements ShardRunner {
 
   async close(): Promise<void> {
     this.closing = true;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => child.kill("SIGKILL"), this.options.closeTimeoutMs ?? 10_000);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      try {
-        child.send({ type: "close" } satisfies ToLocalAgent);
-      } catch {
-        child.kill("SIGKILL");
-      }
-    });
+    const channel = this.channel;
+    if (!channel) return;
+    const timer = setTimeout(() => channel.kill(), this.options.closeTimeoutMs ?? 10_000);
+    channel.send({ type: "close" });
+    await this.exited;
+    clearTimeout(timer);
   }
 }

@@ -2,7 +2,7 @@
 import { C2iError, ErrorCode, isC2iError } from "../../common/errors.ts";
 import type { FromLocalAgent, LocalAgentDescription } from "../../common/local-agent-protocol.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
-import type { AgentChannel } from "./channel.ts";
+import type { AgentChannel } from "../../common/local-agent-channel.ts";
 import type { AgentInfo, RunOptions } from "./types.ts";
 
 interface Running {

@@ -4,7 +4,7 @@ import { C2iError, ErrorCode, isC2iError } from "../../common/errors.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import type { LocalAgentDescription, LocalAgentOptions } from "../../common/local-agent-protocol.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
-import { LocalAgentMode, openChannel } from "./channel.ts";
+import { LocalAgentMode, openChannel } from "../../common/local-agent-channel.ts";
 import { LocalAgent } from "./local-agent.ts";
 import type { AgentInfo, AgentPool, ResultOf, RunOptions } from "./types.ts";
 

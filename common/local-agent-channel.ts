@@ -1,8 +1,9 @@
-// One local agent's message channel: a child process or a worker thread running the agent entry, behind one shape.
+// One local agent's message channel: a child process or a worker thread running the agent entry, behind one shape
+// (the coordinator's local pool and the agent's ChildRunner both start their compute through it).
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { LOCAL_AGENT_ENTRY, localAgentChildArgs, type FromLocalAgent, type LocalAgentOptions, type ToLocalAgent } from "../../common/local-agent-protocol.ts";
+import { LOCAL_AGENT_ENTRY, localAgentChildArgs, type FromLocalAgent, type LocalAgentOptions, type ToLocalAgent } from "./local-agent-protocol.ts";
 
 export const LocalAgentMode = { child: "child", worker: "worker" } as const;
 export type LocalAgentMode = (typeof LocalAgentMode)[keyof typeof LocalAgentMode];
