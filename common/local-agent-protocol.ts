@@ -39,7 +39,7 @@ export interface LocalAgentOptions {
   layerCacheBytes?: number;
 }
 
-/** The layer caches of an agent's jobs, summed (agent/work/layer-cache.ts `LayerCacheStats`). */
+/** One layer cache's counts (agent/work/layer-cache.ts), or several summed with `addLayerCacheCounts` (an agent's jobs, a pool's agents). */
 export interface LayerCacheCounts {
   /** Bytes of hidden states held now. */
   bytes: number;
@@ -49,6 +49,15 @@ export interface LayerCacheCounts {
   partial: number;
   /** Batches run by the full forward since the agent started (monotonic). */
   full: number;
+}
+
+/** Adds `counts` into `total` field by field; returns `total`. */
+export function addLayerCacheCounts(total: LayerCacheCounts, counts: LayerCacheCounts): LayerCacheCounts {
+  total.bytes += counts.bytes;
+  total.sets += counts.sets;
+  total.partial += counts.partial;
+  total.full += counts.full;
+  return total;
 }
 
 /** What an agent reports about itself (in `ready` and in reply to `info`). */

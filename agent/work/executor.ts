@@ -1,9 +1,9 @@
 // ShardExecutor: runs prepare/score/evaluate shards one at a time over per-job caches; the agent's compute core.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
+import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
 import { resolveExecutorOptions, type ResolvedExecutorOptions, type ShardExecutorOptions } from "./executor-options.ts";
 import { JobCache } from "./job-cache.ts";
-import type { LayerCacheStats } from "./layer-cache.ts";
 import { runEvaluate } from "./run-evaluate.ts";
 import { runPrepare } from "./run-prepare.ts";
 import { runScore } from "./run-score.ts";
@@ -87,7 +87,7 @@ export class ShardExecutor {
   }
 
   /** The layer caches of every cached job, summed (batch counts include dropped jobs). */
-  layerCacheStats(): LayerCacheStats {
+  layerCacheStats(): LayerCacheCounts {
     return this.cache.layerCacheStats();
   }
 

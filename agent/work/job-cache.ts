@@ -1,11 +1,12 @@
 // Per-job caches (model, tokenizer, dataset, encodings, gradient passes), bounded by job count and idle time.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { WorkRef } from "../../common/shards.ts";
+import { addLayerCacheCounts, type LayerCacheCounts } from "../../common/local-agent-protocol.ts";
 import { EncodingCache } from "../tasks/encoding.ts";
 import type { MatrixTransform } from "../linalg/factorizations/types.ts";
 import type { Dataset } from "../tasks/dataset.ts";
 import type { ResolvedExecutorOptions } from "./executor-options.ts";
-import { LayerCache, type LayerCacheStats } from "./layer-cache.ts";
+import { LayerCache } from "./layer-cache.ts";
 import { LoadedModel } from "./loaded-model.ts";
 
 /** One gradient pass's results for one sample set: L and ∂L/∂W per matrix asked so far. */
@@ -156,15 +157,9 @@ export class JobCache {
   }
 
   /** Every job's layer cache summed: bytes and sets held now; batch counts since this cache was made (dropped jobs included). */
-  layerCacheStats(): LayerCacheStats {
-    const out: LayerCacheStats = { bytes: 0, sets: 0, partial: this.retired.partial, full: this.retired.full };
-    for (const job of this.jobs.values()) {
-      const s = job.layers.stats();
-      out.bytes += s.bytes;
-      out.sets += s.sets;
-      out.partial += s.partial;
-      out.full += s.full;
-    }
+  layerCacheStats(): LayerCacheCounts {
+    const out: LayerCacheCounts = { bytes: 0, sets: 0, partial: this.retired.partial, full: this.retired.full };
+    for (const job of this.jobs.values()) addLayerCacheCounts(out, job.layers.stats());
     return out;
   }
 

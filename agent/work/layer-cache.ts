@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
 import type { Logger } from "../../common/log.ts";
 import type { LanguageModel } from "../models/types.ts";
 import type { EncodedBatch } from "../tasks/batch.ts";
@@ -27,16 +28,6 @@ interface TaskEntry {
   set: string;
   batches: BatchStates[];
   bytes: number;
-}
-
-export interface LayerCacheStats {
-  /** Bytes of hidden states held now. */
-  bytes: number;
-  /** Sample sets (warmed) held now. */
-  sets: number;
-  /** Batches run from a cached layer (`from` > 0) / by the full forward. */
-  partial: number;
-  full: number;
 }
 
 /** Same rows in the same order with the same task options and batch size = the same encoded batches. */
@@ -169,7 +160,7 @@ export class LayerCache {
     return entry?.batches[0] ? [...entry.batches[0].states.keys()].sort((a, b) => a - b) : [];
   }
 
-  stats(): LayerCacheStats {
+  stats(): LayerCacheCounts {
     return { bytes: this.held, sets: this.sets.size, partial: this.partial, full: this.full };
   }
 

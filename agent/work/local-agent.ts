@@ -81,7 +81,7 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
       executor: {
         maxJobs: options.maxJobs,
         jobIdleMs: options.jobIdleMs,
-        ...(options.layerCacheBytes === undefined ? {} : { layerCacheBytes: options.layerCacheBytes }),
+        layerCacheBytes: options.layerCacheBytes,
         ...(options.hubCacheDir === undefined ? {} : { resolveModel: (ref: string) => resolveModelRef(ref, { cacheDir: options.hubCacheDir }) }),
       },
     });

@@ -6,7 +6,7 @@ import { selectBackend } from "../../agent/compute/backend.ts";
 import { selectSvd } from "../../agent/linalg/svd/select.ts";
 import { applyRecipe } from "../../agent/work/apply.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import type { LayerCacheCounts, LocalAgentDescription } from "../../common/local-agent-protocol.ts";
+import { addLayerCacheCounts, type LayerCacheCounts, type LocalAgentDescription } from "../../common/local-agent-protocol.ts";
 import type { Recipe } from "../../common/recipe.ts";
 import { createLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
@@ -171,7 +171,7 @@ export const adaptCommand: Command = {
       try {
         pool = remote ? undefined : await LocalAgentPoolImpl.start({
           ...(agents ? { agents } : {}), mode, logger,
-          agent: { logLevel, backend, svd, ...(layerCacheBytes === undefined ? {} : { layerCacheBytes }) },
+          agent: { logLevel, backend, svd, layerCacheBytes },
         });
         service = remote
           ? new RemoteJobService(new CoordinatorClient(remote, { token: typeof values.token === "string" ? values.token : undefined }))
@@ -263,13 +263,7 @@ function stopEarly(signal: StopSignal, json: boolean, outDir: string, job: Cance
 /** The agents' layer caches summed (agents that do not report one are left out). */
 function sumLayerCache(agents: readonly LocalAgentDescription[]): LayerCacheCounts {
   const total: LayerCacheCounts = { bytes: 0, sets: 0, partial: 0, full: 0 };
-  for (const a of agents) {
-    if (!a.layerCache) continue;
-    total.bytes += a.layerCache.bytes;
-    total.sets += a.layerCache.sets;
-    total.partial += a.layerCache.partial;
-    total.full += a.layerCache.full;
-  }
+  for (const a of agents) if (a.layerCache) addLayerCacheCounts(total, a.layerCache);
   return total;
 }
 
