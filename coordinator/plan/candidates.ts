@@ -13,10 +13,6 @@ export interface RankedScore extends MatrixScore {
 }
 
 /**
- * Rank matrices per block count by score, highest first (METHOD.md "Scoring a matrix");
- * equal scores keep the model's matrix order so the ranking is deterministic.
- */
-/**
  * The score under `sign` from the spectra the agent returned: "negative" keeps the agent's
  * Σ max(−g, 0); "positive" is Σ max(g, 0) over the same smallest singular values of every block.
  */
@@ -26,6 +22,10 @@ export function signedScore(score: MatrixScore, sign: ScoreSign): MatrixScore {
   return { ...score, score: sum };
 }
 
+/**
+ * Rank matrices per block count by score, highest first (METHOD.md "Scoring a matrix");
+ * equal scores keep the model's matrix order so the ranking is deterministic.
+ */
 export function rankScores(scores: readonly MatrixScore[], matrixOrder: ReadonlyMap<string, number>): RankedScore[] {
   const pos = (m: string) => matrixOrder.get(m) ?? Number.MAX_SAFE_INTEGER;
   const sorted = [...scores].sort((a, b) => a.blocks - b.blocks || b.score - a.score || pos(a.matrix) - pos(b.matrix));
