@@ -7,6 +7,7 @@ import { linear, outputHead } from "../blocks/linear.ts";
 import { layerNorm } from "../blocks/norm.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
 import { layerNormSpecs, mat, table, vec } from "./tensor_specs.ts";
+import { tiedHead } from "./tied_head.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 /** Names of the masked-LM head, which differ between the two families. */
@@ -33,7 +34,7 @@ export const bert: ArchDefinition = {
     f.unsupported("position_embedding_type", (v) => v === "absolute", "only absolute position embeddings");
     const paddingIdx = family === "roberta" ? f.number("pad_token_id", 1) : undefined;
     const head = HEADS[family];
-    const tied = f.boolean("tie_word_embeddings", true) || !names.has(head.decoder);
+    const tied = tiedHead(f, family, head.decoder, names, source);
     const p = detectPrefix(names, [`${family}.`, ""], "embeddings.word_embeddings.weight");
     const L = (i: number, s: string) => `${p}encoder.layer.${i}.${s}`;
     const E = (s: string) => `${p}embeddings.${s}`;

@@ -34,6 +34,11 @@ export class ConfigFields {
     return value;
   }
 
+  /** Whether config.json sets `key` (null counts as unset, as in the typed reads). */
+  has(key: string): boolean {
+    return this.raw[key] !== undefined && this.raw[key] !== null;
+  }
+
   boolean(key: string, fallback: boolean): boolean {
     const value = this.raw[key];
     if (value === undefined || value === null) return fallback;

@@ -7,6 +7,7 @@ import { linear, outputHead } from "../blocks/linear.ts";
 import { layerNorm } from "../blocks/norm.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
 import { conv1d, layerNormSpecs, mat, table, vec } from "./tensor_specs.ts";
+import { tiedHead } from "./tied_head.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 export const gpt2: ArchDefinition = {
@@ -24,7 +25,7 @@ export const gpt2: ArchDefinition = {
     const act = activationByName(f.string("activation_function", "gelu_new"), `${source}: activation_function`);
     f.unsupported("scale_attn_by_inverse_layer_idx", (v) => v === false, "only the standard 1/√d attention scale");
     f.unsupported("reorder_and_upcast_attn", (v) => v === false, "attention is computed in float32 already");
-    const tied = f.boolean("tie_word_embeddings", true) || !names.has("lm_head.weight");
+    const tied = tiedHead(f, "gpt2", "lm_head.weight", names, source);
     const p = detectPrefix(names, ["transformer.", ""], "wte.weight");
     const L = (i: number, s: string) => `${p}h.${i}.${s}`;
 

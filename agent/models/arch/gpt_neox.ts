@@ -8,6 +8,7 @@ import { layerNorm } from "../blocks/norm.ts";
 import { RopeStyle } from "../blocks/rope.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
 import { layerNormSpecs, mat, table, vec } from "./tensor_specs.ts";
+import { tiedHead } from "./tied_head.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 export const gptNeox: ArchDefinition = {
@@ -28,7 +29,7 @@ export const gptNeox: ArchDefinition = {
     const biased = f.boolean("attention_bias", true);
     const act = activationByName(f.string("hidden_act", "gelu"), `${source}: hidden_act`);
     f.unsupported("rope_scaling", () => false, "rotary scaling is not implemented for gpt_neox");
-    const tied = f.boolean("tie_word_embeddings", false) && !names.has("embed_out.weight");
+    const tied = tiedHead(f, "gpt_neox", "embed_out.weight", names, source);
     const p = detectPrefix(names, ["gpt_neox.", ""], "embed_in.weight");
     const L = (i: number, s: string) => `${p}layers.${i}.${s}`;
 

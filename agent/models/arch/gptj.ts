@@ -8,6 +8,7 @@ import { layerNorm } from "../blocks/norm.ts";
 import { RopeStyle } from "../blocks/rope.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
 import { layerNormSpecs, mat, table, vec } from "./tensor_specs.ts";
+import { tiedHead } from "./tied_head.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 export const gptj: ArchDefinition = {
@@ -24,7 +25,7 @@ export const gptj: ArchDefinition = {
     const inner = f.number("n_inner", 4 * d);
     const eps = f.number("layer_norm_epsilon", 1e-5);
     const act = activationByName(f.string("activation_function", "gelu_new"), `${source}: activation_function`);
-    const tied = f.boolean("tie_word_embeddings", false) && !names.has("lm_head.weight");
+    const tied = tiedHead(f, "gptj", "lm_head.weight", names, source);
     const p = detectPrefix(names, ["transformer.", ""], "wte.weight");
     const L = (i: number, s: string) => `${p}h.${i}.${s}`;
 

@@ -9,6 +9,7 @@ import { RopeStyle } from "../blocks/rope.ts";
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
 import { mat, table, vec } from "./tensor_specs.ts";
+import { tiedHead } from "./tied_head.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 /** Linear position interpolation is the only rope_scaling implemented; others are refused. */
@@ -45,7 +46,7 @@ export const llama: ArchDefinition = {
     if (numHeads % numKvHeads !== 0) {
       throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${source}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
     }
-    const tied = f.boolean("tie_word_embeddings", false) || !names.has("lm_head.weight");
+    const tied = tiedHead(f, "llama", "lm_head.weight", names, source);
     const p = detectPrefix(names, ["model.", ""], "embed_tokens.weight");
     const L = (i: number, s: string) => `${p}layers.${i}.${s}`;
     const qDim = numHeads * headDim;
