@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { findLlama2cModels } from "./models.ts";
+import { findLlama2cModels } from "../../agent/checkpoint/llama2c/discover.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -69,6 +69,7 @@ function main(): number {
       return 0;
     }
     for (const m of models) {
+      for (const note of m.ignored) console.log(`${m.name}: ignored ${note}`);
       const out = join(work, m.name, "model");
       c2i(["convert", "llama2c", "--checkpoint", m.checkpoint, "--tokenizer", m.tokenizer, "--out", out]);
       targets.push({ name: m.name, modelDir: out, source: m.source });

@@ -1,13 +1,15 @@
-// llama2.c → Hugging Face Llama conversion: names, shapes, values, config.json, both export versions, bad files, the CLI.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+// llama2.c → Hugging Face Llama conversion: names, shapes, values, config.json, both export versions, bad files, the CLI, the real model.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { C2iError } from "../../common/errors.ts";
 import { convertLlama2c } from "../../agent/checkpoint/llama2c/convert.ts";
+import type { Llama2cModel } from "../../agent/checkpoint/llama2c/discover.ts";
 import { readLlama2cHeader } from "../../agent/checkpoint/llama2c/header.ts";
 import { permuteForRotateHalf } from "../../agent/checkpoint/llama2c/permute.ts";
 import { openCheckpoint } from "../../agent/checkpoint/safetensors.ts";
+import { sharedModels, smallestSharedModel } from "../fixtures/shared-models.ts";
 import { runCli } from "./cli.ts";
 import { llama2cBytes, llama2cEncode, tinyWeights, tokenizerBinBytes, trainTokenizer, writeTinyLlama2c, type TinyLlama2c } from "./llama2c-fixtures.ts";
 import { makeTempDir } from "./tmp.ts";
@@ -147,30 +149,75 @@ describe("llama2.c conversion", () => {
     expect(bad.stderr).toContain("CHECKPOINT_CORRUPT");
     expect(bad.stderr).toContain("cli.bin");
   });
+});
 
-  // the smallest real llama2.c export in ../shared/models that sits beside a tokenizer.bin
-  const models = "../shared/models";
-  const real = existsSync(models)
-    ? readdirSync(models)
-        .flatMap((d) => {
-          const dir = join(models, d);
-          if (!statSync(dir).isDirectory() || !existsSync(join(dir, "tokenizer.bin"))) return [];
-          return readdirSync(dir).filter((f) => f.endsWith(".bin") && f !== "tokenizer.bin").map((f) => ({ bin: join(dir, f), tok: join(dir, "tokenizer.bin") }));
-        })
-        .sort((a, b) => statSync(a.bin).size - statSync(b.bin).size)[0]
-    : undefined;
-  if (!real) console.warn(`[checkpoint] no llama2.c model + tokenizer.bin in ${models}: skipping the real-model conversion`);
-  it.skipIf(!real)("converts the smallest real llama2.c model in ../shared/models into a loadable Llama checkpoint", () => {
-    const out = join(tmp.dir, "real");
-    const result = convertLlama2c({ checkpoint: real!.bin, tokenizer: real!.tok, out });
-    const c = result.config;
-    expect(result.tokenizer?.tokens).toBe(c.vocabSize);
+/** Every tensor of a converted directory: name → shape, dtype and raw bytes. */
+function tensorsOf(dir: string): Map<string, { shape: number[]; dtype: string; bytes: Buffer }> {
+  const ckpt = openCheckpoint(dir);
+  try {
+    return new Map(ckpt.names().map((n) => {
+      const e = ckpt.entry(n);
+      return [n, { shape: e.shape, dtype: e.dtype, bytes: Buffer.concat([...ckpt.rawChunks(n)]) }];
+    }));
+  } finally {
+    ckpt.close();
+  }
+}
+
+const shared = sharedModels();
+describe.skipIf(shared.absent)(`converting the real llama2.c model in ${shared.root}`, () => {
+  let m: Llama2cModel;
+  let legacyOut = "";
+  let v1Out = "";
+  beforeAll(async () => {
+    m = smallestSharedModel();
+    legacyOut = join(tmp.dir, "real-legacy");
+    v1Out = join(tmp.dir, "real-v1");
+    for (const [checkpoint, out] of [[m.legacy, legacyOut], [m.v1, v1Out]] as const) {
+      if (!checkpoint) continue;
+      const r = await runCli(["convert", "llama2c", "--checkpoint", checkpoint, "--tokenizer", m.tokenizer, "--out", out, "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it("finds the model's exports and its tokenizer by content", () => {
+    expect(m.tokenizer).toBeTruthy();
+    expect(m.legacy ?? m.v1).toBeTruthy();
+    console.log(`${m.name}: legacy ${m.legacy ?? "-"}, v1 ${m.v1 ?? "-"}, tokenizer ${m.tokenizer}${m.ignored.map((i) => `; ignored ${i}`).join("")}`);
+  });
+
+  it("turns the legacy and the version-1 export into identical Hugging Face tensors (names, shapes, bytes) and config", (ctx) => {
+    if (!m.legacy || !m.v1) ctx.skip(`${m.dir} holds only one export (legacy ${m.legacy ?? "none"}, v1 ${m.v1 ?? "none"})`);
+    const a = tensorsOf(legacyOut);
+    const b = tensorsOf(v1Out);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [name, t] of a) {
+      const u = b.get(name)!;
+      expect(u.shape, name).toEqual(t.shape);
+      expect(u.dtype, name).toBe(t.dtype);
+      expect(u.bytes.equals(t.bytes), `${name}: bytes differ`).toBe(true);
+    }
+    const params = [...a.values()].reduce((s, t) => s + t.bytes.length / 4, 0);
+    console.log(`${m.name}: ${a.size} tensors, ${params} parameters, identical from both exports`);
+    expect(readFileSync(join(v1Out, "config.json"), "utf8")).toBe(readFileSync(join(legacyOut, "config.json"), "utf8"));
+    expect(readFileSync(join(v1Out, "tokenizer.json"), "utf8")).toBe(readFileSync(join(legacyOut, "tokenizer.json"), "utf8"));
+  });
+
+  it("writes a loadable Llama checkpoint whose tokenizer round-trips text", () => {
+    const out = m.legacy ? legacyOut : v1Out;
+    const c = m.config;
+    const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(config).toMatchObject({
+      model_type: "llama", hidden_size: c.dim, intermediate_size: c.hiddenDim, num_hidden_layers: c.nLayers, num_attention_heads: c.nHeads,
+      num_key_value_heads: c.nKvHeads, vocab_size: c.vocabSize, max_position_embeddings: c.seqLen, tie_word_embeddings: c.sharedClassifier,
+    });
     const ckpt = openCheckpoint(out);
     try {
-      expect(ckpt.names()).toHaveLength(result.tensors);
       expect(ckpt.entry("model.layers.0.self_attn.q_proj.weight").shape).toEqual([c.dim, c.dim]);
-      const norm = ckpt.readF32("model.norm.weight");
-      expect(norm.every(Number.isFinite)).toBe(true);
+      expect(ckpt.entry("model.layers.0.self_attn.k_proj.weight").shape).toEqual([(c.dim * c.nKvHeads) / c.nHeads, c.dim]);
+      expect(ckpt.has("lm_head.weight")).toBe(!c.sharedClassifier);
+      for (const n of ckpt.names()) expect(ckpt.readF32(n).every(Number.isFinite), n).toBe(true);
     } finally {
       ckpt.close();
     }

@@ -1,11 +1,12 @@
 // tokenizer.bin → tokenizer.json: @huggingface/tokenizers must give the same ids as llama2.c's own encode().
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { C2iError } from "../../common/errors.ts";
 import { readTokenizerBin } from "../../agent/checkpoint/llama2c/tokenizer-bin.ts";
 import { buildTokenizerJson } from "../../agent/checkpoint/llama2c/tokenizer-json.ts";
+import { sharedModels, smallestSharedModel } from "../fixtures/shared-models.ts";
 import { llama2cEncode, tokenizerBinBytes, trainTokenizer, type TokenizerBin } from "./llama2c-fixtures.ts";
 import { makeTempDir } from "./tmp.ts";
 
@@ -102,18 +103,30 @@ describe("llama2.c tokenizer conversion", () => {
       expect(tok.decode(llama2cEncode(bin, text), { skip_special_tokens: true })).toBe(text);
     }
   });
+});
 
-  const models = "../shared/models";
-  const realBins = existsSync(models)
-    ? readdirSync(models).map((d) => join(models, d, "tokenizer.bin")).filter((f) => existsSync(f))
-    : [];
-  if (realBins.length === 0) console.warn(`[checkpoint] no ${models}/*/tokenizer.bin: skipping the real-tokenizer comparison`);
-  it.skipIf(realBins.length === 0)("matches llama2.c's encode() on the real tokenizer.bin files in ../shared/models", () => {
-    for (const path of realBins) {
-      const raw = readTokenizerBin(path);
-      const real: TokenizerBin = { pieces: raw.pieces, scores: Array.from(raw.scores) };
-      const tok = hfTokenizer(path);
-      for (const text of SAMPLES) expect(tok.encode(text, { add_special_tokens: false }).ids, `${path}: ${JSON.stringify(text)}`).toEqual(llama2cEncode(real, text));
+const shared = sharedModels();
+describe.skipIf(shared.absent)(`the real llama2.c tokenizer in ${shared.root}`, () => {
+  const STORY = [
+    "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.",
+    'Lily\'s mom said, "Lily, let\'s go to the park." Tom didn\'t know what to do!',
+    "The big, red ball was too high; the dog barked 3 times and ran away... The end.",
+  ];
+
+  it("converts to a tokenizer.json that encodes exactly as llama2.c's encode(), with and without BOS", () => {
+    const m = smallestSharedModel();
+    const raw = readTokenizerBin(m.tokenizer, m.config.vocabSize);
+    expect(raw.pieces).toHaveLength(m.config.vocabSize);
+    const real: TokenizerBin = { pieces: raw.pieces, scores: Array.from(raw.scores) };
+    const tok = hfTokenizer(m.tokenizer, m.config.vocabSize);
+    for (const text of [...STORY, ...SAMPLES]) {
+      expect(tok.encode(text, { add_special_tokens: false }).ids, `${m.tokenizer}: ${JSON.stringify(text)}`).toEqual(llama2cEncode(real, text));
+      expect(tok.encode(text).ids, `${m.tokenizer}: ${JSON.stringify(text)} with BOS`).toEqual(llama2cEncode(real, text, true));
     }
+    // a 512-token vocabulary: the story text needs merges, and the unicode samples need byte fallback
+    const ids = SAMPLES.flatMap((t) => llama2cEncode(real, t));
+    expect(ids.some((id) => id >= 3 && id < 259)).toBe(true);
+    expect(STORY.flatMap((t) => llama2cEncode(real, t)).some((id) => id >= 259)).toBe(true);
+    for (const text of STORY) expect(tok.decode(llama2cEncode(real, text, true), { skip_special_tokens: true })).toBe(text);
   });
 });

@@ -1,8 +1,10 @@
 // Layer-wise probing: control tasks, metrics, the plot, and on the demo model probes that beat their controls where the answer is encoded.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { convertLlama2c } from "../../agent/checkpoint/llama2c/convert.ts";
 import { loadModel } from "../../agent/models/load.ts";
 import type { LanguageModel } from "../../agent/models/types.ts";
 import { controlLabels } from "../../agent/probe/control.ts";
@@ -12,6 +14,7 @@ import { probeFromFeatures, probeModel, type ProbeRun } from "../../agent/probe/
 import { probeHtml } from "../../agent/probe/report.ts";
 import { loadDataset } from "../../agent/tasks/dataset.ts";
 import { loadTokenizer } from "../../agent/tokenizers/mod.ts";
+import { sharedModels, smallestSharedModel } from "../fixtures/shared-models.ts";
 import { demoFixture, type DemoFixture } from "../work/fixture.ts";
 
 describe("probe building blocks", () => {
@@ -86,21 +89,27 @@ describe("probing the demo model", () => {
   });
 });
 
-// Real checkpoints live in ../shared/models (and datasets in ../shared/data) on machines that have them.
-const shared = resolve(process.cwd(), "..", "shared");
-const models = existsSync(join(shared, "models")) ? readdirSync(join(shared, "models")).map((m) => join(shared, "models", m)).filter((d) => existsSync(join(d, "config.json"))) : [];
-const datasets = existsSync(join(shared, "data")) ? readdirSync(join(shared, "data")).filter((f) => f.endsWith(".jsonl")).map((f) => join(shared, "data", f)) : [];
-describe.skipIf(models.length === 0 || datasets.length === 0)(`probing real models (skipped: no checkpoints in ${shared}/models or no .jsonl in ${shared}/data)`, () => {
+// Real models: the llama2.c models of ../shared/models (the shared discovery), converted; datasets: ../shared/data/*.jsonl.
+const shared = sharedModels();
+const SHARED_DATA = resolve(import.meta.dirname, "../../../shared/data");
+const datasets = existsSync(SHARED_DATA) ? readdirSync(SHARED_DATA).filter((f) => f.endsWith(".jsonl")).map((f) => join(SHARED_DATA, f)) : [];
+if (!shared.absent && datasets.length === 0) console.warn(`skipping real-model probing: no *.jsonl directly in ${SHARED_DATA}`);
+describe.skipIf(shared.absent || datasets.length === 0)(`probing real models (skipped: no ${shared.root} or no .jsonl in ${SHARED_DATA})`, () => {
   it("per-layer probes on the last layers beat their control tasks", async () => {
-    const model = await loadModel(models[0]!);
+    const m = smallestSharedModel();
+    const dir = mkdtempSync(join(tmpdir(), "c2i-probe-real-"));
+    let model: LanguageModel | undefined;
     try {
+      convertLlama2c({ checkpoint: m.checkpoint, tokenizer: m.tokenizer, out: dir });
+      model = await loadModel(dir);
       const dataset = loadDataset(datasets[0]!);
       const n = Math.min(300, dataset.rows.length);
       const L = model.config.numLayers;
-      const run = probeModel(model, await loadTokenizer(models[0]!), dataset, Array.from({ length: n }, (_, i) => i), { layers: [L - 1, L], maxTokens: 128 });
+      const run = probeModel(model, await loadTokenizer(dir), dataset, Array.from({ length: n }, (_, i) => i), { layers: [L - 1, L], maxTokens: 128 });
       for (const l of run.layers) expect(l.task.accuracy, `layer ${l.layer}`).toBeGreaterThan(l.control.accuracy);
     } finally {
-      model.dispose();
+      model?.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
