@@ -15,7 +15,7 @@ describe("c2i datasets", () => {
     expect(r.code, r.stderr).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; protocol: string; expects: string; template: string }[];
     expect(list.map((d) => d.name)).toContain("counterfact");
-    expect(list).toHaveLength(10);
+    expect(list).toHaveLength(11);
     const fever = list.find((d) => d.name === "fever")!;
     expect(fever.protocol).toBe("choice");
     expect(fever.expects).toMatch(/paper_dev\.jsonl/);
