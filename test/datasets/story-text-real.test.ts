@@ -24,7 +24,9 @@ function expectFromText(rows: readonly ClozeRow[], raw: string): void {
   }
 }
 
-describe.skipIf(!dir)(`cloze from the real TinyStories files (skipped: ${SHARED_DATA}/tinystories is absent on this machine)`, () => {
+const title = "cloze from the real TinyStories files" + (dir ? "" : ` (skipped: ${SHARED_DATA}/tinystories is absent on this machine)`);
+
+describe.skipIf(!dir)(title, () => {
   it(`reads ${VALIDATION} as the HF export: 926 stories, 234 mojibake sequences repaired, none left`, () => {
     const raw = read(VALIDATION);
     const t = readStoryText(raw);
