@@ -85,10 +85,10 @@ function cloze(argv: string[]): number {
   const format = (values["text-format"] as string | undefined) ?? "auto";
   if (!isStoryTextFormat(format)) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--text-format must be one of ${STORY_TEXT_FORMATS.join(", ")}, got "${format}"`);
   if (textFile === undefined && values["text-format"] !== undefined) throw new C2iError(ErrorCode.INVALID_ARGUMENT, "--text-format applies to a --text file");
-  const stories = textFile === undefined ? readStoryText(BUILTIN_STORIES, "blocks") : readStoryText(readStoryFile(textFile), format);
+  const storyText = textFile === undefined ? readStoryText(BUILTIN_STORIES, "blocks") : readStoryText(readStoryFile(textFile), format);
   const int = (flag: string, min: number) => (values[flag] === undefined ? undefined : parseInteger(values[flag] as string, flag, min));
   const rows = generateCloze({
-    stories: stories.stories,
+    stories: storyText.stories,
     seed: int("seed", 0) ?? 0,
     mode,
     positions,
@@ -98,11 +98,11 @@ function cloze(argv: string[]): number {
   });
   writeFileSync(out, clozeJsonl(rows));
   const source = textFile ?? "built-in corpus";
-  const { format: read, stories: used, skipped, unfinished, repaired } = stories;
+  const { format: read, stories, skipped, unfinished, repaired } = storyText;
   output(
     values.json === true,
-    { out, rows: rows.length, mode, source, format: read, stories: used.length, skipped, unfinished, mojibakeRepaired: repaired },
-    () => [`wrote ${out}: ${rows.length} ${mode} cloze rows from ${textFile ?? "the built-in corpus"}`, `  ${storySummary(stories)}`].join("\n"),
+    { out, rows: rows.length, mode, source, format: read, stories: stories.length, skipped, unfinished, mojibakeRepaired: repaired },
+    () => [`wrote ${out}: ${rows.length} ${mode} cloze rows from ${textFile ?? "the built-in corpus"}`, `  ${storySummary(storyText)}`].join("\n"),
   );
   return 0;
 }
