@@ -57,6 +57,19 @@ describe("bigbench-wikidata loader", () => {
     expect(d.rows[1]).toEqual({ prompt: "The author of Emma is", answer: " Jane Austen", line: 3 });
   });
 
+  it("reads {context, continuation} rows (llm-foundry's derived qa_wikidata) as inputs and their one target", () => {
+    const path = files.write("bigbench_qa_wikidata.jsonl", jsonl([
+      { context: "The native language of Daniel Schneidermann is", continuation: "French" },
+      { context: "The country of Novosibirsk is ", continuation: " Russia" },
+    ]));
+    expect(bigbenchWikidata.load(path).rows).toEqual([
+      { prompt: "The native language of Daniel Schneidermann is", answer: " French", line: 1 },
+      { prompt: "The country of Novosibirsk is", answer: " Russia", line: 2 },
+    ]);
+    const missing = files.write("bigbench_qa_wikidata.jsonl", jsonl([{ context: "a", continuation: "b" }, { context: "The capital of Peru is" }]));
+    expect(failure(() => bigbenchWikidata.load(missing)).message).toMatch(/bigbench_qa_wikidata\.jsonl:2: missing field "continuation"/);
+  });
+
   it("refuses a file whose examples all have several targets, and an empty target", () => {
     const several = files.write("validation.jsonl", jsonl([row("x", ["a", "b"])]));
     expect(failure(() => bigbenchWikidata.load(several)).message).toMatch(/no rows \(no example has exactly one target\)/);

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../checkpoint/cli.ts";
+import { SKIP_REASONS } from "../../agent/demo/cloze/story-text.ts";
 import { jsonl, nativeFiles } from "./fixtures.ts";
 
 const files = nativeFiles("datasets-cli");
@@ -14,7 +15,7 @@ describe("c2i datasets", () => {
     expect(r.code, r.stderr).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; protocol: string; expects: string; template: string }[];
     expect(list.map((d) => d.name)).toContain("counterfact");
-    expect(list).toHaveLength(10);
+    expect(list).toHaveLength(11);
     const fever = list.find((d) => d.name === "fever")!;
     expect(fever.protocol).toBe("choice");
     expect(fever.expects).toMatch(/paper_dev\.jsonl/);
@@ -40,5 +41,20 @@ describe("c2i datasets", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ out, rows: 30, mode: "generative" });
     expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(30);
+  });
+
+  it("builds the cloze task from a --text file in the HF export format, reporting stories, skips and repaired mojibake", async () => {
+    const text = files.write("export.txt", "Once upon a time, a cat sat on a warm mat.\n\nIt said: â€œI like the soft mat.â€\n\nOnce upon a time, a dog dug a deep hole.\n\nOnce upon a time there was a story without an end\n");
+    const out = join(files.dir, "export.jsonl");
+    const r = await runCli(["datasets", "cloze", "--out", out, "--text", text, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ out, mode: "generative", source: text, format: "hf-export", stories: 2, skipped: { [SKIP_REASONS.noSentence]: 1 }, mojibakeRepaired: 2 });
+    expect(readFileSync(out, "utf8")).toContain("It said: “I like the");
+    const lines = await runCli(["datasets", "cloze", "--out", out, "--text", text, "--text-format", "lines"]);
+    expect(lines.code, lines.stderr).toBe(0);
+    expect(lines.stdout).toMatch(/read as lines: 3 stories used, 1 skipped/);
+    const bad = await runCli(["datasets", "cloze", "--out", out, "--text", text, "--text-format", "csv"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--text-format must be one of auto, lines, blocks, hf-export");
   });
 });

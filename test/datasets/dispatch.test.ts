@@ -12,7 +12,7 @@ describe("dataset references", () => {
   it("registers every named dataset as a loader next to jsonl", () => {
     expect(Object.keys(builtinDatasetLoaders).sort()).toEqual(["jsonl", ...namedDatasets.map((d) => d.name)].sort());
     expect(namedDatasets.map((d) => d.name)).toEqual([
-      "counterfact", "hotpotqa", "fever", "bios-gender", "bios-profession", "truthfulqa", "bigbench-epistemic", "bigbench-wikidata", "cola", "sst2",
+      "counterfact", "known-facts", "hotpotqa", "fever", "bios-gender", "bios-profession", "truthfulqa", "bigbench-epistemic", "bigbench-wikidata", "cola", "sst2",
     ]);
   });
 
@@ -27,7 +27,7 @@ describe("dataset references", () => {
   it("refuses a template for a generic JSONL file, and names the known loaders for an unknown one", () => {
     const plain = files.write("rows.jsonl", jsonl([{ prompt: "2+2=", answer: "4" }]));
     expect(failure(() => loadDataset(plain, undefined, { template: "{prompt}" })).message).toMatch(/applies to named datasets/);
-    expect(failure(() => loadDataset(`squad:${plain}`)).message).toMatch(/unknown dataset loader "squad".*counterfact, hotpotqa/);
+    expect(failure(() => loadDataset(`squad:${plain}`)).message).toMatch(/unknown dataset loader "squad".*counterfact, known-facts, hotpotqa/);
   });
 
   it("names the file a missing native file or directory should hold", () => {

@@ -2,11 +2,13 @@
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
 import { mulberry32, randomInt, shuffleInPlace } from "../../../common/random.ts";
 import { BUILTIN_STORIES } from "./corpus.ts";
-import { isContentWord, splitStories, wordsOf } from "./words.ts";
+import { isContentWord, splitSentences, splitStories, wordsOf } from "./words.ts";
 
 export interface ClozeOptions {
   /** Story text: stories separated by blank lines. @default BUILTIN_STORIES (agent/demo/cloze/corpus.ts) */
   text?: string;
+  /** The stories, one string each (`readStoryText(…).stories` for a file in another format); instead of `text`. */
+  stories?: readonly string[];
   /** Seeds the row order and the distractors; the same text and options give the same rows. @default 0 */
   seed?: number;
   /** `generative` rows {prompt, answer} or `choice` rows {prompt, choices, label}. @default "generative" */
@@ -36,9 +38,9 @@ interface Item {
   word: string;
 }
 
-function items(text: string, positions: "all" | "last", minPrefix: number, context: number): Item[] {
+function items(stories: readonly string[][], positions: "all" | "last", minPrefix: number, context: number): Item[] {
   const out: Item[] = [];
-  for (const story of splitStories(text)) {
+  for (const story of stories) {
     story.forEach((sentence, s) => {
       const before = story.slice(Math.max(0, s - context), s).join(" ");
       const words = wordsOf(sentence);
@@ -58,7 +60,9 @@ export function generateCloze(options: ClozeOptions = {}): ClozeRow[] {
   const mode = options.mode ?? "generative";
   const prefix = options.answerPrefix ?? "";
   const k = options.distractors ?? 3;
-  const found = items(options.text ?? BUILTIN_STORIES, options.positions ?? "all", options.minPrefixWords ?? 3, options.contextSentences ?? 2);
+  if (options.text !== undefined && options.stories !== undefined) throw new C2iError(ErrorCode.INVALID_ARGUMENT, "give the cloze text or its stories, not both");
+  const stories = options.stories ? options.stories.map(splitSentences) : splitStories(options.text ?? BUILTIN_STORIES);
+  const found = items(stories, options.positions ?? "all", options.minPrefixWords ?? 3, options.contextSentences ?? 2);
   if (found.length === 0) {
     throw new C2iError(ErrorCode.INVALID_ARGUMENT, "the cloze text yields no items: it needs sentences (ending in . ! ?) with lower-case content words after the first few words");
   }

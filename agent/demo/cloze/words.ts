@@ -17,17 +17,27 @@ export interface StoryWord {
   start: number;
 }
 
-/** Stories are separated by blank lines; sentences end at ".", "!" or "?" (the mark stays with its sentence). */
+/**
+ * A story's sentences: each ends at ".", "!" or "?" followed by a space (or the end), and keeps the marks and any closing
+ * quotes or brackets right after them (`"Hi!" Tom said.` → `"Hi!"`, `Tom said.`; `"Yes!".` stays whole; `it...but` is
+ * not a sentence end); text after the last mark (an unfinished sentence) is dropped.
+ */
+export function splitSentences(story: string): string[] {
+  return story.replace(/\s+/g, " ").trim().match(/\S.*?[.!?]+(?:["”’')\]]+[.!?]*)*(?= |$)/g) ?? [];
+}
+
+/** Stories separated by blank lines (the built-in corpus), each as its sentences. */
 export function splitStories(text: string): string[][] {
   return text
     .replace(/\r\n/g, "\n")
     .split(/\n\s*\n/)
-    .map((story) => (story.replace(/\s+/g, " ").trim().match(/[^.!?]+[.!?]+/g) ?? []).map((s) => s.trim()).filter((s) => s.length > 0))
+    .map(splitSentences)
     .filter((sentences) => sentences.length > 0);
 }
 
+/** Words: letters with inner apostrophes, straight or curly ("didn't", "didn’t"). */
 export function wordsOf(sentence: string): StoryWord[] {
-  return [...sentence.matchAll(/[A-Za-z][A-Za-z']*/g)].map((m) => ({ text: m[0], start: m.index! }));
+  return [...sentence.matchAll(/[A-Za-z](?:[A-Za-z']|’(?=[A-Za-z]))*/g)].map((m) => ({ text: m[0], start: m.index! }));
 }
 
 /** Lower-case letters only, ≥ 3 of them, not a function word; capitalised words (names, sentence starts) are left out. */

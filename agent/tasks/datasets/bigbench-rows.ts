@@ -1,8 +1,8 @@
-// BIG-bench examples as LASER reads them (tasksource/bigbench rows: "inputs", "targets"), or from a BIG-bench task.json.
+// BIG-bench examples as LASER reads them (tasksource/bigbench rows: "inputs", "targets"), from a BIG-bench task.json, or from {context, continuation} rows.
 import { asObject, invalid, stringArrayField, stringField, type NativeRecord } from "./fields.ts";
 import { inputFiles, jsonlRecords, readJson } from "./source.ts";
 
-export const BIGBENCH_SHAPE = `{"inputs": string, "targets": [strings], …}`;
+export const BIGBENCH_SHAPE = `{"inputs": string, "targets": [strings], …} or {"context": string, "continuation": string}`;
 
 export interface BigBenchRow {
   inputs: string;
@@ -14,7 +14,8 @@ export interface BigBenchRow {
 export function bigbenchExpects(task: string): string {
   return (
     `validation.jsonl then train.jsonl — the tasksource/bigbench "${task}" splits as JSON Lines of ${BIGBENCH_SHAPE} (LASER reads validation, then train); ` +
-    `or task.json from BIG-bench's benchmark_tasks/${task}/ ({"examples": [{"input", "target_scores" | "target"}], prefixes}); a directory may hold either`
+    `or task.json from BIG-bench's benchmark_tasks/${task}/ ({"examples": [{"input", "target_scores" | "target"}], prefixes}); a directory may hold either; ` +
+    `a JSON Lines file given by path may also hold {"context", "continuation"} rows (llm-foundry's derived copies: inputs = context, the one target = continuation)`
   );
 }
 
@@ -49,6 +50,9 @@ function fromTaskJson(file: string): BigBenchRow[] {
 function fromRows(records: NativeRecord[]): BigBenchRow[] {
   return records.map(({ value, where, line }) => {
     const record = asObject(value, where, BIGBENCH_SHAPE);
+    if (record.inputs === undefined && record.context !== undefined) {
+      return { inputs: stringField(record, "context", where), targets: [stringField(record, "continuation", where)], line, where };
+    }
     return { inputs: stringField(record, "inputs", where), targets: stringArrayField(record, "targets", where), line, where };
   });
 }

@@ -8,12 +8,13 @@ import { cola } from "./cola.ts";
 import { counterfact } from "./counterfact.ts";
 import { fever } from "./fever.ts";
 import { hotpotqa } from "./hotpotqa.ts";
+import { knownFacts } from "./known-facts.ts";
 import type { DatasetLoadOptions, NamedDataset } from "./named.ts";
 import { sst2 } from "./sst2.ts";
 import { truthfulqa } from "./truthfulqa.ts";
 
 export const namedDatasets: readonly NamedDataset[] = Object.freeze([
-  counterfact, hotpotqa, fever, biosGender, biosProfession, truthfulqa, bigbenchEpistemic, bigbenchWikidata, cola, sst2,
+  counterfact, knownFacts, hotpotqa, fever, biosGender, biosProfession, truthfulqa, bigbenchEpistemic, bigbenchWikidata, cola, sst2,
 ]);
 
 /** Loader functions by name, in the shape `agent/tasks/dataset.ts` dispatches on. */

@@ -24,9 +24,10 @@ export function inputFiles(path: string, names: readonly string[], dataset: stri
   return found;
 }
 
+/** The file's text, without a leading byte-order mark (TruthfulQA.csv starts with one). */
 export function readText(file: string): string {
   try {
-    return readFileSync(file, "utf8");
+    return readFileSync(file, "utf8").replace(/^\ufeff/, "");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code === "ENOENT" ? ErrorCode.NOT_FOUND : ErrorCode.DATASET_INVALID;
     throw new C2iError(code, `cannot read dataset file ${file}: ${(e as Error).message}`, { cause: e });
