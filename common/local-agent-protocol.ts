@@ -25,8 +25,6 @@ export interface LocalAgentOptions {
   svd?: "auto" | "lapack" | "typescript";
   /** BLAS-backed matMul kernels on CPU backends. @default "auto" */
   blas?: "auto" | "off";
-  /** OpenBLAS threads for this agent (the pool divides the cores among its agents). @default library default */
-  blasThreads?: number;
   /** pino level; logs go to stderr. @default "info" */
   logLevel?: string;
   /** Where `hf:<org>/<name>` models are downloaded. @default ~/.cache/c2i/hub */

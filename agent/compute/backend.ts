@@ -22,7 +22,7 @@ export interface SelectBackendOptions {
   prefer?: BackendPreference;
   /** "off" keeps the backend's own matMul kernels (the CLI maps C2I_BLAS=off here). @default "auto" */
   blas?: "auto" | "off";
-  /** OpenBLAS threads for this process, passed to the BLAS kernels. @default all cores */
+  /** OpenBLAS threads for this process (benches only: results depend on it, see COMPUTE_THREADS). @default COMPUTE_THREADS (1) */
   blasThreads?: number;
   logger: Logger;
 }
@@ -35,6 +35,8 @@ export interface SelectedBackend {
   /** BLAS-backed matMul kernels are active. */
   blas: boolean;
   blasReason: string;
+  /** OpenBLAS's kernel family when the BLAS kernels are active (e.g. "Haswell"), else undefined. */
+  blasCore?: string;
   /** The fused BLAS attention kernels are active (agent/compute/attention; needs the BLAS kernels). */
   fusedAttention: boolean;
   /** Kernels this process registered to fill backend gaps. */
@@ -106,6 +108,7 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Sele
         kind,
         blas: blas.enabled,
         blasReason: blas.reason,
+        ...(blas.blas ? { blasCore: blas.blas.core } : {}),
         fusedAttention,
         gapKernels: gap.registered,
         skipped,

@@ -3,7 +3,7 @@ import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
 
 export interface RunnerDescription {
-  /** tfjs backend in use, e.g. "wasm+blas". */
+  /** tfjs backend in use, e.g. "wasm+blas(Haswell)". */
   backend: string;
   /** SVD implementation, e.g. "lapack-dgesdd". */
   svd: string;

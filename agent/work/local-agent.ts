@@ -76,7 +76,6 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
       backend: options.backend,
       svd: options.svd,
       blas: options.blas,
-      blasThreads: options.blasThreads,
       logger,
       executor: {
         maxJobs: options.maxJobs,

@@ -13,8 +13,6 @@ export interface LocalEngineOptions {
   svd?: SvdPreference;
   /** @default "auto" */
   blas?: "auto" | "off";
-  /** @default the BLAS library's default */
-  blasThreads?: number;
   logger: Logger;
   /** Passed on to the executor (svd and logger are filled in here). */
   executor?: Omit<ShardExecutorOptions, "svd" | "logger">;
@@ -23,20 +21,23 @@ export interface LocalEngineOptions {
 export interface LocalEngine {
   executor: ShardExecutor;
   svd: Svd;
-  /** e.g. "wasm", "wasm+blas", "cpu" */
+  /**
+   * What computes, as agents report it: e.g. "wasm", "wasm+blas(Haswell)", "cpu", "tensorflow". Two agents with the
+   * same description compute a job's numbers to the same bits (the coordinator warns when a job's agents differ).
+   */
   backend: string;
   blas: boolean;
   close(): Promise<void>;
 }
 
 export async function startLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
-  const backend = await selectBackend({ prefer: options.backend ?? "auto", blas: options.blas ?? "auto", blasThreads: options.blasThreads, logger: options.logger });
+  const backend = await selectBackend({ prefer: options.backend ?? "auto", blas: options.blas ?? "auto", logger: options.logger });
   const svd = selectSvd({ prefer: options.svd ?? "auto", logger: options.logger });
   const executor = new ShardExecutor({ ...options.executor, svd, logger: options.logger });
   return {
     executor,
     svd,
-    backend: backend.blas ? `${backend.name}+blas` : backend.name,
+    backend: backend.blas ? `${backend.name}+blas(${backend.blasCore})` : backend.name,
     blas: backend.blas,
     close: () => executor.close(),
   };

@@ -107,7 +107,7 @@ async function evaluatePhase(nats: NatsServer, count: number, demo: { model: str
   for (let i = 0; i < count; i++) {
     const id = `bench-${run}-${i}`;
     servers.push(await AgentServer.start({
-      id, listen: "127.0.0.1:0", roots: new AllowedRoots([root]), runner: new ChildRunner({ agentId: id, blasThreads: 1, logLevel: "error" }, log),
+      id, listen: "127.0.0.1:0", roots: new AllowedRoots([root]), runner: new ChildRunner({ agentId: id, logLevel: "error" }, log),
       nats: { servers: nats.url }, heartbeatMs: 500, log,
     }));
   }

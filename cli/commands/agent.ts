@@ -18,7 +18,6 @@ const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT
   --capacity N           shards at once   (env C2I_CAPACITY; default 1)
   --backend B            auto|tensorflow-gpu|tensorflow|wasm|cpu   (env C2I_BACKEND; default auto)
   --svd S                auto|lapack|typescript   (env C2I_SVD; default auto)
-  --blas-threads N       OpenBLAS threads   (env C2I_BLAS_THREADS)
   --layer-cache-mib N    per-job bound on the layer cache (hidden states reused by evaluations), MiB; 0 turns it off
                          (env C2I_LAYER_CACHE_MIB; default 512)
   --hf-cache DIR         hub downloads, under a root   (env C2I_HF_CACHE; default <first root>/.cache/hf)
@@ -37,12 +36,12 @@ export const agentCommand: Command = {
       {
         roots: { type: "string" }, listen: { type: "string" }, advertise: { type: "string" }, metrics: { type: "string" },
         token: { type: "string" }, id: { type: "string" }, capacity: { type: "string" }, backend: { type: "string" },
-        svd: { type: "string" }, "blas-threads": { type: "string" }, "layer-cache-mib": { type: "string" }, "hf-cache": { type: "string" }, "heartbeat-ms": { type: "string" },
+        svd: { type: "string" }, "layer-cache-mib": { type: "string" }, "hf-cache": { type: "string" }, "heartbeat-ms": { type: "string" },
         "log-level": { type: "string" }, ...natsFlags, ...tlsFlags,
       },
       {
         roots: "C2I_ROOTS", listen: "C2I_LISTEN", advertise: "C2I_ADVERTISE", metrics: "C2I_METRICS", token: "C2I_AGENT_TOKEN",
-        id: "C2I_AGENT_ID", capacity: "C2I_CAPACITY", backend: "C2I_BACKEND", svd: "C2I_SVD", "blas-threads": "C2I_BLAS_THREADS", "layer-cache-mib": "C2I_LAYER_CACHE_MIB",
+        id: "C2I_AGENT_ID", capacity: "C2I_CAPACITY", backend: "C2I_BACKEND", svd: "C2I_SVD", "layer-cache-mib": "C2I_LAYER_CACHE_MIB",
         "hf-cache": "C2I_HF_CACHE", "heartbeat-ms": "C2I_HEARTBEAT_MS", "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv,
       },
     );
@@ -57,7 +56,6 @@ export const agentCommand: Command = {
     if (svd) compute.svd = svd;
     const layerCacheBytes = parseLayerCacheMib(flagString(v, "layer-cache-mib"));
     if (layerCacheBytes !== undefined) compute.layerCacheBytes = layerCacheBytes;
-    if (flagString(v, "blas-threads")) compute.blasThreads = parseInteger(flagString(v, "blas-threads")!, "blas-threads", 1);
     const runner = new ChildRunner(compute, log);
     let server: AgentServer;
     try {

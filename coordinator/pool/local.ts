@@ -15,7 +15,7 @@ export interface LocalPoolOptions {
   mode?: LocalAgentMode;
   /** Shards one agent is given at once (agents compute one at a time). @default 1 */
   capacity?: number;
-  /** Agent start-up options; `agentId` is filled in per agent, `blasThreads` defaults to 1 (see spawn). @default {} */
+  /** Agent start-up options; `agentId` is filled in per agent. @default {} */
   agent?: Omit<LocalAgentOptions, "agentId">;
   /** Times a shard is tried when its agent dies under it (a fresh agent replaces the dead one). @default 2 */
   maxAttempts?: number;
@@ -70,14 +70,8 @@ export class LocalAgentPoolImpl implements AgentPool {
 
   private async spawn(): Promise<LocalAgent> {
     const n = this.spawned++;
-    const agentOptions: LocalAgentOptions = {
-      ...this.options.agent,
-      agentId: `local-${n}`,
-      // One BLAS thread per agent whatever the agent count: OpenBLAS sums in a thread-count-dependent
-      // order, and results must not depend on how many agents ran the job (measured: 1 vs 2 threads
-      // changed σ-gradient scores in the 15th digit).
-      blasThreads: this.options.agent?.blasThreads ?? 1,
-    };
+    // Each agent computes with one OpenBLAS thread (agent/compute/blas/library.ts COMPUTE_THREADS), so N agents use N cores.
+    const agentOptions: LocalAgentOptions = { ...this.options.agent, agentId: `local-${n}` };
     const channel = openChannel({
       mode: this.options.mode,
       agent: agentOptions,

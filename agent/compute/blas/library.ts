@@ -7,6 +7,16 @@ const CblasRowMajor = 101;
 const CblasNoTrans = 111;
 const CblasTrans = 112;
 
+/**
+ * OpenBLAS threads of every c2i process. The thread count is part of the arithmetic, not only of the speed:
+ * OpenBLAS splits a product's rows and columns among its threads, and with some kernels (OPENBLAS_CORETYPE=Haswell
+ * on an AVX-512 machine) the same sgemm gives other float32 roundings on 1 and 2 threads; LAPACK's dgesdd, whose
+ * inner dgemm calls run on the same pool, differs on every kernel (`npx tsx bench/determinism/threads.ts`). One
+ * thread everywhere makes a job's numbers the same on every agent, in the CLI and in `c2i apply`; more cores are
+ * used by more agents (README, "Results do not depend on the number of agents").
+ */
+export const COMPUTE_THREADS = 1;
+
 /** Debian's OpenBLAS (`libopenblas0-pthread`) as the BLAS alternative, then OpenBLAS by its own name. */
 export const DEFAULT_BLAS_LIBRARIES = ["libblas.so.3", "libopenblas.so.0"] as const;
 
@@ -16,6 +26,11 @@ export interface OpenBlas {
   readonly library: string;
   /** `openblas_get_config()`, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64". */
   readonly config: string;
+  /**
+   * `openblas_get_corename()`: the kernel family in use, e.g. "Haswell" or "Cooperlake" (OPENBLAS_CORETYPE picks
+   * it on DYNAMIC_ARCH builds). Different kernels round float32 sums differently, so it is part of an agent's numerics.
+   */
+  readonly core: string;
   /** C = alpha·op(A)·op(B) + beta·C, row-major, exactly cblas_sgemm. Views are passed to C without copies. */
   sgemm(
     transA: boolean,
@@ -32,7 +47,10 @@ export interface OpenBlas {
     c: Float32Array,
     ldc: number,
   ): void;
-  /** Process-wide OpenBLAS thread count (the library has one pool per process). */
+  /**
+   * Process-wide OpenBLAS thread count (the library has one pool per process). Loading pins it to
+   * COMPUTE_THREADS; only benches change it, to measure the machine's multi-threaded sgemm rate.
+   */
   setThreads(threads: number): void;
   getThreads(): number;
 }
@@ -42,7 +60,7 @@ export interface LoadOpenBlasOptions {
   library?: string;
 }
 
-/** Loads OpenBLAS or throws NOT_FOUND naming every path tried and the Debian package that provides it. */
+/** Loads OpenBLAS (its thread count pinned to COMPUTE_THREADS) or throws NOT_FOUND naming every path tried and the Debian package that provides it. */
 export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
   const candidates = options.library ? [options.library] : [...DEFAULT_BLAS_LIBRARIES];
   const failures: string[] = [];
@@ -70,9 +88,12 @@ function bind(path: string): OpenBlas {
   const setNumThreads = lib.func("void openblas_set_num_threads(int n)");
   const getNumThreads = lib.func("int openblas_get_num_threads()");
   const getConfig = lib.func("const char *openblas_get_config()");
+  const getCore = lib.func("const char *openblas_get_corename()");
+  setNumThreads(COMPUTE_THREADS);
   return {
     library: path,
     config: String(getConfig()),
+    core: String(getCore()),
     sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
       cblasSgemm(
         CblasRowMajor,

@@ -1,10 +1,9 @@
 // Registers OpenBLAS-backed BatchMatMul/_FusedMatMul kernels over a tfjs CPU backend (wasm or cpu), and restores the originals.
-import { availableParallelism } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { describeError } from "../../../common/errors.ts";
 import type { Logger } from "../../../common/log.ts";
 import { blasKernelConfig, isBlasKernelConfig } from "./kernels.ts";
-import { loadOpenBlas, type OpenBlas } from "./library.ts";
+import { COMPUTE_THREADS, loadOpenBlas, type OpenBlas } from "./library.ts";
 import { isBlasBackendName, storageFor } from "./storage.ts";
 
 /**
@@ -17,8 +16,9 @@ export interface BlasRegisterOptions {
   /** False keeps the backend's own kernels (the CLI maps C2I_BLAS=off here). @default true */
   enabled?: boolean;
   /**
-   * OpenBLAS threads. The pool is per process, so the last registration's value holds for all backends.
-   * @default os.availableParallelism() — the caller divides the cores among local agents
+   * OpenBLAS threads. The pool is per process, so the last registration's value holds for all backends. Product
+   * code keeps the default: the thread count changes results (see COMPUTE_THREADS); benches raise it to
+   * measure the machine. @default COMPUTE_THREADS (1)
    */
   threads?: number;
   /** Where to report the choice. @default none */
@@ -56,7 +56,7 @@ function tryRegister(backendName: string, options: BlasRegisterOptions): BlasReg
       reason: `BLAS kernels only replace the wasm and cpu backends' matMul; "${backendName}" keeps its own`,
     };
   }
-  const threads = options.threads ?? availableParallelism();
+  const threads = options.threads ?? COMPUTE_THREADS;
   if (!Number.isInteger(threads) || threads < 1) {
     return { enabled: false, reason: `INVALID_ARGUMENT: OpenBLAS threads must be a positive integer, got ${threads}` };
   }
@@ -80,7 +80,7 @@ function tryRegister(backendName: string, options: BlasRegisterOptions): BlasReg
     tf.unregisterKernel(config!.kernelName, backendName);
     tf.registerKernel(blasKernelConfig(blas, prepare, config!));
   }
-  return { enabled: true, reason: `cblas_sgemm from ${blas.library} (${blas.config}), ${threads} threads`, blas };
+  return { enabled: true, reason: `cblas_sgemm from ${blas.library} (${blas.config}), ${threads} thread${threads === 1 ? "" : "s"}`, blas };
 }
 
 /** Puts the backend's own kernels back. Returns whether BLAS kernels were registered. */

@@ -1,6 +1,7 @@
 // Native LAPACK dgesdd (divide and conquer) through koffi FFI to liblapacke, behind the same Svd seam.
 import koffi from "koffi";
 import { C2iError } from "../../../common/errors.ts";
+import { loadOpenBlas } from "../../compute/blas/library.ts";
 import type { Matrix } from "../matrix.ts";
 import { assertFinite, canonicalizeSigns } from "./signs.ts";
 import { type Svd, SvdName, type SvdResult } from "./types.ts";
@@ -40,12 +41,26 @@ export function loadLapackSvd(options: LapackSvdOptions = {}): LapackSvd {
       const fn = lib.func(
         "int LAPACKE_dgesdd(int layout, char jobz, int m, int n, _Inout_ double *a, int lda, _Out_ double *s, _Out_ double *u, int ldu, _Out_ double *vt, int ldvt)",
       ) as Dgesdd;
+      pinBlasThreads();
       return new LapackSvd(fn, name);
     } catch (e) {
       failures.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   throw new C2iError("NOT_FOUND", `LAPACKE not loadable (${failures.join("; ")}); install the Debian package liblapacke`);
+}
+
+/**
+ * dgesdd's inner dgemm calls run on OpenBLAS's thread pool, and its factors' last bits change with the thread count
+ * on every OpenBLAS kernel: loading OpenBLAS pins the pool to COMPUTE_THREADS. Without OpenBLAS (reference BLAS)
+ * there is no pool to pin.
+ */
+function pinBlasThreads(): void {
+  try {
+    loadOpenBlas();
+  } catch {
+    // No OpenBLAS on this machine: LAPACK runs on a single-threaded BLAS.
+  }
 }
 
 export class LapackSvd implements Svd {
