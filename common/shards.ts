@@ -27,7 +27,27 @@ export interface WorkRef {
    * inputs): the adaptation set. Score shards default to their own samples; evaluate shards need it.
    */
   calibration?: SampleSelection;
+  /** How the agent cuts sample sets into steps and forward passes. @default DEFAULT_BATCHING */
+  batching?: Batching;
 }
+
+/**
+ * How a sample set is cut for computation. It is part of a job's arithmetic, not only of its speed: a sample's
+ * logits are float32 sums whose rounding depends on the shape of the product that computed them (the rows of
+ * a forward pass, with some OpenBLAS kernels), so every agent and every command computes a job with the same
+ * batching, and sample shards hold whole chunks (README, "Results do not depend on the number of agents").
+ */
+export interface Batching {
+  /** Sequences per forward pass (a choice sample's choices count one each). */
+  batchSize: number;
+  /**
+   * Samples per step of an evaluation or gradient pass, counted from the start of the sample set; batches are
+   * packed within a chunk, and cancellation is checked between chunks.
+   */
+  chunkSize: number;
+}
+
+export const DEFAULT_BATCHING: Readonly<Batching> = Object.freeze({ batchSize: 16, chunkSize: 32 });
 
 export interface TaskOptions {
   /** Override of the named dataset's prompt template. */
@@ -121,9 +141,15 @@ export interface ScoreResult {
 export interface Evaluation {
   candidate: Candidate | null;
   accuracy: number;
+  /** Mean of the evaluated samples' losses: the exact sum of `lossParts`, rounded once, over n. */
   loss: number;
   n: number;
   correct: number;
+  /**
+   * The samples' losses summed exactly, as float64 partials (common/exact-sum.ts): merging the shards of one set
+   * adds these, so the set's loss does not depend on how it was sharded. Absent from agents older than this field.
+   */
+  lossParts?: number[];
   /** True when early stopping ended the evaluation: accuracy and loss cover only `n` samples. */
   stoppedEarly?: boolean;
   /** Kept ranks per block, for the recipe. */

@@ -24,6 +24,7 @@ function refToWire(ref: WorkRef): WorkRefMsg {
     ...(ref.factorization !== undefined ? { factorization: ref.factorization } : {}),
     ...(ref.clustering !== undefined ? { clustering: ref.clustering } : {}),
     ...(ref.calibration !== undefined ? { calibration: { name: ref.calibration.name, indices: ref.calibration.indices } } : {}),
+    ...(ref.batching !== undefined ? { batching: { batchSize: ref.batching.batchSize, chunkSize: ref.batching.chunkSize } } : {}),
   };
 }
 
@@ -39,6 +40,7 @@ function refFromWire(m: WorkRef__Output | null | undefined): WorkRef {
   if (m?.factorization !== undefined) ref.factorization = m.factorization;
   if (m?.clustering !== undefined) ref.clustering = m.clustering;
   if (m?.calibration) ref.calibration = { name: m.calibration.name, indices: m.calibration.indices };
+  if (m?.batching) ref.batching = { batchSize: m.batching.batchSize, chunkSize: m.batching.chunkSize };
   return ref;
 }
 
@@ -153,6 +155,7 @@ export function evaluateResultToWire(r: EvaluateResult): EvaluateResultMsg {
       accuracy: e.accuracy, loss: e.loss, n: e.n, correct: e.correct,
       ...(e.stoppedEarly !== undefined ? { stoppedEarly: e.stoppedEarly } : {}),
       keptRanks: e.keptRanks ?? [],
+      lossParts: e.lossParts ?? [],
       ...(e.details ? { details: detailsToWire(e.details) } : {}),
     })),
     timings: r.timings,
@@ -166,6 +169,7 @@ export function evaluateResultFromWire(m: EvaluateResult__Output): EvaluateResul
       const out: Evaluation = { candidate: candidateFromWire(e.candidate), accuracy: e.accuracy, loss: e.loss, n: e.n, correct: e.correct };
       if (e.stoppedEarly !== undefined) out.stoppedEarly = e.stoppedEarly;
       if (e.keptRanks.length > 0) out.keptRanks = e.keptRanks;
+      if (e.lossParts.length > 0) out.lossParts = e.lossParts;
       if (e.details) out.details = detailsFromWire(e.details);
       return out;
     }),

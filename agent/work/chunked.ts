@@ -1,5 +1,6 @@
 // Evaluation and the gradient pass in fixed chunks of samples, yielding between chunks so cancellation can arrive.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { ExactSum } from "../../common/exact-sum.ts";
 import { evaluateTask, gradientPass, type TaskRunOptions } from "../tasks/run.ts";
 import type { JobState } from "./job-cache.ts";
 import { taskKey } from "./layer-cache.ts";
@@ -23,6 +24,8 @@ export interface ChunkedEvaluation {
   loss: number;
   n: number;
   correct: number;
+  /** The exact sum of the samples' losses as partials (common/exact-sum.ts). */
+  lossParts: number[];
   stoppedEarly: boolean;
 }
 
@@ -47,7 +50,7 @@ export async function evaluateChunked(job: JobState, indices: readonly number[],
   const { model, tokenizer } = job.loaded;
   let correct = 0;
   let n = 0;
-  let lossSum = 0;
+  const lossSum = new ExactSum();
   let stoppedEarly = false;
   for (const part of chunks(indices, options.chunkSize)) {
     await checkpointCancel(options.signal, options.shardId);
@@ -60,7 +63,7 @@ export async function evaluateChunked(job: JobState, indices: readonly number[],
       earlyStop: partTarget === undefined ? undefined : { target: partTarget },
       ...(logits ? { logits } : {}),
     });
-    for (const s of r.perSample) if (s.evaluated) lossSum += s.loss;
+    for (const s of r.perSample) if (s.evaluated) lossSum.add(s.loss);
     correct += r.correct;
     n += r.n;
     if (r.stoppedEarly || (target !== undefined && n < indices.length && correct + (indices.length - n) < target)) {
@@ -68,7 +71,7 @@ export async function evaluateChunked(job: JobState, indices: readonly number[],
       break;
     }
   }
-  return { accuracy: n === 0 ? 0 : correct / n, loss: n === 0 ? Number.NaN : lossSum / n, n, correct, stoppedEarly };
+  return { accuracy: n === 0 ? 0 : correct / n, loss: n === 0 ? Number.NaN : lossSum.value() / n, lossParts: lossSum.parts(), n, correct, stoppedEarly };
 }
 
 /**
@@ -79,6 +82,7 @@ export async function gradientChunked(job: JobState, indices: readonly number[],
   const { model, tokenizer } = job.loaded;
   let loss = 0;
   const grads = new Map<string, Float32Array>();
+  job.reclaim();
   for (const part of chunks(indices, options.chunkSize)) {
     await checkpointCancel(options.signal, options.shardId);
     const weight = part.length / indices.length;

@@ -1,5 +1,6 @@
 // Options of the ShardExecutor, apart from its implementation, each default written next to its meaning.
 import { silentLogger, type Logger } from "../../common/log.ts";
+import { DEFAULT_BATCHING } from "../../common/shards.ts";
 import { resolveModelRef } from "../checkpoint/hub.ts";
 import { fingerprintCheckpoint } from "../checkpoint/safetensors.ts";
 import { loadModel } from "../models/load.ts";
@@ -21,9 +22,9 @@ export interface ShardExecutorOptions {
   jobIdleMs?: number;
   /** Bytes of SVD factors kept per model (float64 U, σ, Vᵀ), least recently used out. @default 1 GiB */
   factorCacheBytes?: number;
-  /** Samples per step of an evaluation or gradient pass; cancellation is checked between steps. @default 32 */
+  /** Samples per step of an evaluation or gradient pass, for shards whose job names no batching. @default DEFAULT_BATCHING.chunkSize (32) */
   chunkSize?: number;
-  /** Sequences per forward pass. @default 16 */
+  /** Sequences per forward pass, for shards whose job names no batching. @default DEFAULT_BATCHING.batchSize (16) */
   batchSize?: number;
   /** Turns a model reference (`dir` or `hf:org/name`) into a local directory. @default agent/checkpoint resolveModelRef */
   resolveModel?: (ref: string) => Promise<string>;
@@ -53,8 +54,8 @@ export function resolveExecutorOptions(options: ShardExecutorOptions): ResolvedE
     maxJobs: options.maxJobs ?? 2,
     jobIdleMs: options.jobIdleMs ?? 600_000,
     factorCacheBytes: options.factorCacheBytes ?? 1 << 30,
-    chunkSize: options.chunkSize ?? 32,
-    batchSize: options.batchSize ?? 16,
+    chunkSize: options.chunkSize ?? DEFAULT_BATCHING.chunkSize,
+    batchSize: options.batchSize ?? DEFAULT_BATCHING.batchSize,
     resolveModel: options.resolveModel ?? ((ref) => resolveModelRef(ref)),
     loadModel: options.loadModel ?? ((dir) => loadModel(dir, { logger: options.logger })),
     loadTokenizer: options.loadTokenizer ?? loadTokenizer,

@@ -1,6 +1,6 @@
 // ShardExecutor: runs prepare/score/evaluate shards one at a time over per-job caches; the agent's compute core.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import type { Shard, ShardResult } from "../../common/shards.ts";
+import type { Batching, Shard, ShardResult } from "../../common/shards.ts";
 import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
 import { resolveExecutorOptions, type ResolvedExecutorOptions, type ShardExecutorOptions } from "./executor-options.ts";
 import { JobCache } from "./job-cache.ts";
@@ -9,6 +9,15 @@ import { runPrepare } from "./run-prepare.ts";
 import { runScore } from "./run-score.ts";
 
 export type { ShardExecutorOptions } from "./executor-options.ts";
+
+/** The job's batching (every agent computes a job with the same one); shards without it get this agent's defaults. */
+function batchingOf(shard: Shard, options: ResolvedExecutorOptions): Batching {
+  const b = shard.ref.batching ?? { batchSize: options.batchSize, chunkSize: options.chunkSize };
+  for (const [name, v] of Object.entries(b)) {
+    if (!Number.isInteger(v) || v < 1) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shard.shardId}: batching.${name} must be a positive integer, got ${v}`);
+  }
+  return b;
+}
 
 /**
  * Shards run strictly one after another (an evaluation edits the shared model in place), in arrival
@@ -43,7 +52,8 @@ export class ShardExecutor {
     const timings: Record<string, number> = {};
     const job = await this.cache.acquire(shard.ref);
     timings.loadMs = performance.now() - t0;
-    const ctx = { chunkSize: this.options.chunkSize, batchSize: this.options.batchSize, signal, timings };
+    const { chunkSize, batchSize } = batchingOf(shard, this.options);
+    const ctx = { chunkSize, batchSize, signal, timings };
     let result: ShardResult;
     switch (shard.kind) {
       case "prepare":

@@ -1,5 +1,6 @@
 // The search settings of one job: one typed object, every default from METHOD.md next to its meaning.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { DEFAULT_BATCHING } from "../../common/shards.ts";
 
 /** How candidate matrices are chosen before evaluation. */
 export const Preselect = {
@@ -58,8 +59,15 @@ export interface SearchSettings {
   scoreShardSize: number;
   /** Most candidates per evaluate shard; a shard holds one factorization (matrix, K) and its rates. @default 9 (the rate grid) */
   evaluateShardSize: number;
-  /** Samples per shard when a set is evaluated by one model (baseline and chosen on the test set). @default 256 */
+  /**
+   * Samples per shard when a set is evaluated by one model (baseline and chosen on the test set); a multiple of
+   * `chunkSize`, so a shard holds whole chunks and the numbers do not depend on how the set was sharded. @default 256
+   */
   sampleShardSize: number;
+  /** Sequences per forward pass on every agent (common/shards.ts Batching). @default 16 */
+  batchSize: number;
+  /** Samples per evaluation or gradient step on every agent, counted from the start of each set. @default 32 */
+  chunkSize: number;
   /**
    * Let agents stop a candidate once it can no longer reach the most correct answers found so far on the
    * selection set (the baseline's at least; it cannot win then). The chosen edit is the same, but a stopped
@@ -86,6 +94,8 @@ export const defaultSettings: Readonly<SearchSettings> = Object.freeze({
   scoreShardSize: 8,
   evaluateShardSize: 9,
   sampleShardSize: 256,
+  batchSize: DEFAULT_BATCHING.batchSize,
+  chunkSize: DEFAULT_BATCHING.chunkSize,
   earlyStop: false,
 });
 
@@ -132,7 +142,12 @@ export function resolveSettings(input: Partial<SearchSettings> = {}, base: Reado
     scoreShardSize: int(s.scoreShardSize, "scoreShardSize", 1),
     evaluateShardSize: int(s.evaluateShardSize, "evaluateShardSize", 1),
     sampleShardSize: int(s.sampleShardSize, "sampleShardSize", 1),
+    batchSize: int(s.batchSize, "batchSize", 1),
+    chunkSize: int(s.chunkSize, "chunkSize", 1),
     earlyStop: typeof s.earlyStop === "boolean" ? s.earlyStop : bad("earlyStop", "true or false", s.earlyStop),
   };
+  if (out.sampleShardSize % out.chunkSize !== 0) {
+    bad("sampleShardSize", `a multiple of chunkSize (${out.chunkSize}), so that sample shards hold whole chunks`, s.sampleShardSize);
+  }
   return out;
 }

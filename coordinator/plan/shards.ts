@@ -36,5 +36,6 @@ export function workRef(jobId: string, spec: JobSpec, calibration?: SampleSelect
   if (spec.factorization !== undefined) ref.factorization = spec.factorization;
   if (spec.clustering !== undefined) ref.clustering = spec.clustering;
   if (calibration && isWeighted(spec)) ref.calibration = calibration;
+  ref.batching = { batchSize: spec.settings.batchSize, chunkSize: spec.settings.chunkSize };
   return ref;
 }

@@ -3,6 +3,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AgentInfoReply as _c2i_v1_AgentInfoReply, AgentInfoReply__Output as _c2i_v1_AgentInfoReply__Output } from './c2i/v1/AgentInfoReply.ts';
 import type { AgentServiceClient as _c2i_v1_AgentServiceClient, AgentServiceDefinition as _c2i_v1_AgentServiceDefinition } from './c2i/v1/AgentService.ts';
+import type { Batching as _c2i_v1_Batching, Batching__Output as _c2i_v1_Batching__Output } from './c2i/v1/Batching.ts';
 import type { BlockSpectrum as _c2i_v1_BlockSpectrum, BlockSpectrum__Output as _c2i_v1_BlockSpectrum__Output } from './c2i/v1/BlockSpectrum.ts';
 import type { Candidate as _c2i_v1_Candidate, Candidate__Output as _c2i_v1_Candidate__Output } from './c2i/v1/Candidate.ts';
 import type { CandidateMatrix as _c2i_v1_CandidateMatrix, CandidateMatrix__Output as _c2i_v1_CandidateMatrix__Output } from './c2i/v1/CandidateMatrix.ts';
@@ -31,6 +32,7 @@ export interface ProtoGrpcType {
     v1: {
       AgentInfoReply: MessageTypeDefinition<_c2i_v1_AgentInfoReply, _c2i_v1_AgentInfoReply__Output>
       AgentService: SubtypeConstructor<typeof grpc.Client, _c2i_v1_AgentServiceClient> & { service: _c2i_v1_AgentServiceDefinition }
+      Batching: MessageTypeDefinition<_c2i_v1_Batching, _c2i_v1_Batching__Output>
       BlockSpectrum: MessageTypeDefinition<_c2i_v1_BlockSpectrum, _c2i_v1_BlockSpectrum__Output>
       Candidate: MessageTypeDefinition<_c2i_v1_Candidate, _c2i_v1_Candidate__Output>
       CandidateMatrix: MessageTypeDefinition<_c2i_v1_CandidateMatrix, _c2i_v1_CandidateMatrix__Output>

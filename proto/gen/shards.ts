@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { Batching as _c2i_v1_Batching, Batching__Output as _c2i_v1_Batching__Output } from './c2i/v1/Batching.ts';
 import type { BlockSpectrum as _c2i_v1_BlockSpectrum, BlockSpectrum__Output as _c2i_v1_BlockSpectrum__Output } from './c2i/v1/BlockSpectrum.ts';
 import type { Candidate as _c2i_v1_Candidate, Candidate__Output as _c2i_v1_Candidate__Output } from './c2i/v1/Candidate.ts';
 import type { CandidateMatrix as _c2i_v1_CandidateMatrix, CandidateMatrix__Output as _c2i_v1_CandidateMatrix__Output } from './c2i/v1/CandidateMatrix.ts';
@@ -26,6 +27,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   c2i: {
     v1: {
+      Batching: MessageTypeDefinition<_c2i_v1_Batching, _c2i_v1_Batching__Output>
       BlockSpectrum: MessageTypeDefinition<_c2i_v1_BlockSpectrum, _c2i_v1_BlockSpectrum__Output>
       Candidate: MessageTypeDefinition<_c2i_v1_Candidate, _c2i_v1_Candidate__Output>
       CandidateMatrix: MessageTypeDefinition<_c2i_v1_CandidateMatrix, _c2i_v1_CandidateMatrix__Output>

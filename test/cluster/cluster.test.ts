@@ -14,7 +14,7 @@ import { metricSum, runC2i, startC2i, type C2iProcess } from "../fixtures/proces
 
 const TOKEN = "test-token-7f3a";
 /** A small search on the demo (1344 rows): ~20 evaluate shards, a few seconds on one agent. */
-const SETTINGS = { adaptSize: 60, testSize: 60, blockCounts: [1, 4], topM: 2, rates: [0.2, 0.6, 0.9, 0.99], evaluateShardSize: 1, sampleShardSize: 30 };
+const SETTINGS = { adaptSize: 60, testSize: 60, blockCounts: [1, 4], topM: 2, rates: [0.2, 0.6, 0.9, 0.99], evaluateShardSize: 1, sampleShardSize: 32 };
 
 /** The parts of result.json that must not depend on agents, restarts or timing. */
 function essence(r: JobRecord): Record<string, unknown> {

@@ -74,9 +74,10 @@ describe("job specs with a factorization and a clustering", () => {
 describe("workRef", () => {
   const calibration = { name: "adapt", indices: [3, 1, 4] };
   it("copies the factorization and clustering, and attaches calibration only for the weighted factorizations", () => {
-    expect(workRef("j", resolveSpec({ model: "m", dataset: "d", clustering: "ksubspaces" }), calibration)).toEqual({ jobId: "j", model: "m", dataset: "d", clustering: "ksubspaces" });
-    expect(workRef("j", resolveSpec({ model: "m", dataset: "d", factorization: "fwsvd" }), calibration)).toEqual({ jobId: "j", model: "m", dataset: "d", factorization: "fwsvd", calibration });
-    expect(workRef("j", resolveSpec({ model: "m", dataset: "d" }), calibration)).toEqual({ jobId: "j", model: "m", dataset: "d" });
+    const base = { jobId: "j", model: "m", dataset: "d", batching: { batchSize: 16, chunkSize: 32 } };
+    expect(workRef("j", resolveSpec({ model: "m", dataset: "d", clustering: "ksubspaces" }), calibration)).toEqual({ ...base, clustering: "ksubspaces" });
+    expect(workRef("j", resolveSpec({ model: "m", dataset: "d", factorization: "fwsvd" }), calibration)).toEqual({ ...base, factorization: "fwsvd", calibration });
+    expect(workRef("j", resolveSpec({ model: "m", dataset: "d" }), calibration)).toEqual(base);
   });
 });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { exhaustiveCandidates, filterMatrices, gradientCandidates, keptRanks, rankScores, signedScore } from "../../coordinator/plan/candidates.ts";
 import { mergeEvaluations } from "../../coordinator/plan/metrics.ts";
+import { numericsWarnings } from "../../coordinator/plan/result.ts";
 import { evaluateGroups, phases } from "../../coordinator/plan/phases.ts";
 import { selectBest } from "../../coordinator/plan/select.ts";
 import { planSets } from "../../coordinator/plan/sets.ts";
@@ -9,6 +10,7 @@ import { defaultSettings, resolveSettings } from "../../coordinator/plan/setting
 import { chunk, shardId, splitSelection } from "../../coordinator/plan/shards.ts";
 import { resolveSpec } from "../../coordinator/plan/spec.ts";
 import { phasesFor } from "../../coordinator/plan/strategies.ts";
+import { ExactSum } from "../../common/exact-sum.ts";
 import type { Evaluation, MatrixScore } from "../../common/shards.ts";
 import { matricesOf } from "./fakes/simulated-pool.ts";
 
@@ -34,6 +36,9 @@ describe("settings and specs", () => {
     expect(() => resolveSettings({ rates: [1] })).toThrow(/rates/);
     expect(() => resolveSettings({ blockCounts: [0] })).toThrow(/blockCounts\[0\]/);
     expect(() => resolveSettings({ validationFraction: 1 })).toThrow(/validationFraction/);
+    expect(() => resolveSettings({ sampleShardSize: 30 })).toThrow(/sampleShardSize must be a multiple of chunkSize \(32\)/);
+    expect(() => resolveSettings({ sampleShardSize: 30, chunkSize: 10 })).not.toThrow();
+    expect(() => resolveSettings({ batchSize: 0 })).toThrow(/batchSize/);
     expect(() => resolveSpec({ model: "", dataset: "d" })).toThrow(/model/);
     expect(() => resolveSpec({ model: "m", dataset: "d", strategy: "nope" })).toThrow(/unknown strategy "nope"/);
   });
@@ -151,6 +156,27 @@ describe("merge and shards", () => {
     expect(() => mergeEvaluations([], "t")).toThrow(/no shard results/);
   });
 
+  it("merges the shards' exact loss partials, so the set's loss does not depend on where it was cut", () => {
+    // Cut after the 1st or the 3rd loss, merging mean × count (what the merge did before) is off in the last bit.
+    const losses = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
+    const shard = (xs: number[]): Evaluation => {
+      const sum = new ExactSum(xs);
+      return { candidate: null, accuracy: 0, loss: sum.value() / xs.length, n: xs.length, correct: 0, lossParts: sum.parts() };
+    };
+    const whole = mergeEvaluations([shard(losses)], "t").loss;
+    for (let cut = 1; cut < losses.length; cut++) {
+      expect(mergeEvaluations([shard(losses.slice(0, cut)), shard(losses.slice(cut))], "t").loss).toBe(whole);
+    }
+    expect(whole).toBe(new ExactSum(losses).value() / losses.length);
+  });
+
+  it("warns when a job's agents compute with different numerics (backend, OpenBLAS kernel or SVD), and only then", () => {
+    const agent = (id: string, backend: string, svd = "lapack-dgesdd") => ({ id, address: `${id}:1`, backend, svd });
+    expect(numericsWarnings([agent("a", "wasm+blas(Haswell)"), agent("b", "wasm+blas(Haswell)")])).toEqual([]);
+    const [w] = numericsWarnings([agent("a", "wasm+blas(Haswell)"), agent("b", "wasm+blas(Cooperlake)"), agent("c", "wasm+blas(Haswell)", "typescript")]);
+    expect(w).toContain("wasm+blas(Haswell), SVD lapack-dgesdd on a; wasm+blas(Cooperlake), SVD lapack-dgesdd on b; wasm+blas(Haswell), SVD typescript on c");
+  });
+
   it("names shards by job, phase and index, and splits sets into named parts", () => {
     expect(shardId("j", "score", 3)).toBe("j/score/3");
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
@@ -176,6 +202,8 @@ describe("merge and shards", () => {
     expect(phases.baseline.shards(ctx)).toEqual(phases.baseline.shards(phases.prepare.merge({ jobId: "j", spec }, [prepared])));
     const shards = phases.baseline.shards(ctx);
     expect(shards.map((s) => s.shardId)).toEqual(["j/baseline/0", "j/baseline/1", "j/baseline/2", "j/baseline/3"]);
+    // Every agent cuts the job's sets the same way: the job's batching travels with each shard.
+    for (const s of [...shards, ...phases.score.shards(ctx)]) expect(s.ref.batching).toEqual({ batchSize: 16, chunkSize: 32 });
     expect(phases.score.shards(ctx).map((s) => (s.kind === "score" ? s.matrices.length : 0))).toEqual([4]);
   });
 });

@@ -19,7 +19,7 @@ import { waitFor } from "./wait.ts";
 
 const TOKEN = "deploy-test-token";
 /** The cluster test's small demo search: a few seconds on one agent. */
-const SETTINGS = { adaptSize: 60, testSize: 60, blockCounts: [1, 4], topM: 2, rates: [0.2, 0.6, 0.9, 0.99], evaluateShardSize: 1, sampleShardSize: 30 };
+const SETTINGS = { adaptSize: 60, testSize: 60, blockCounts: [1, 4], topM: 2, rates: [0.2, 0.6, 0.9, 0.99], evaluateShardSize: 1, sampleShardSize: 32 };
 /** Panels that only faults feed (a plain job retries and fails nothing), and GPU panels (no dcgm-exporter here). */
 const EVENT_ONLY = new Set(["Retries and failures by cause"]);
 

@@ -12,6 +12,7 @@ export interface Evaluation {
   'stoppedEarly'?: (boolean);
   'keptRanks'?: (number)[];
   'details'?: (_c2i_v1_EditDetails | null);
+  'lossParts'?: (number | string)[];
   '_candidate'?: "candidate";
   '_stoppedEarly'?: "stoppedEarly";
   '_details'?: "details";
@@ -26,6 +27,7 @@ export interface Evaluation__Output {
   'stoppedEarly'?: (boolean);
   'keptRanks': (number)[];
   'details'?: (_c2i_v1_EditDetails__Output | null);
+  'lossParts': (number)[];
   '_candidate'?: "candidate";
   '_stoppedEarly'?: "stoppedEarly";
   '_details'?: "details";
