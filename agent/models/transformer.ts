@@ -193,6 +193,10 @@ export class TransformerModel implements LanguageModel {
     };
   }
 
+  get weightBytes(): number {
+    return this.weights.bytes();
+  }
+
   stateDict(): Map<string, { shape: number[]; data: Float32Array }> {
     const out = this.weights.stored();
     for (const [name, t] of this.passthrough) out.set(name, { shape: [...t.shape], data: Float32Array.from(t.data) });

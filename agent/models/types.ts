@@ -59,6 +59,8 @@ export interface LanguageModel {
   readonly config: ModelConfig;
   /** Candidate matrices in a stable order (layer, then the architecture's table order). */
   readonly candidates: readonly MatrixInfo[];
+  /** Bytes the checkpoint's weights hold on the backend (derived copies such as a transposed head not counted). */
+  readonly weightBytes?: number;
   /**
    * Logits [positions.length, vocab] at flat positions (b * length + t) of the batch.
    * Only those rows go through the output head: the loss reads nothing else.

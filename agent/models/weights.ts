@@ -61,6 +61,13 @@ export class WeightStore implements Weights {
     return out;
   }
 
+  /** Bytes of the variables (float32), derived copies not counted. */
+  bytes(): number {
+    let n = 0;
+    for (const v of this.variables.values()) n += 4 * v.size;
+    return n;
+  }
+
   dispose(): void {
     for (const v of this.variables.values()) v.dispose();
     for (const t of this.derived.values()) t.dispose();

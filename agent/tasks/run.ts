@@ -168,16 +168,27 @@ export function gradientPass(model: LanguageModel, tokenizer: Tokenizer, dataset
   }
 }
 
-/** A smaller micro-batch size when the backend's memory limit cannot hold the requested one, else undefined. */
+/**
+ * A smaller micro-batch size when the backend's memory limit cannot hold the requested one, else undefined.
+ * The plan reads only the model and the task, never what else the heap holds now: micro-batches shape the
+ * gradient sums' rounding, so one job's passes must be cut the same way on every agent and for every group of
+ * matrices. It assumes the model's weights plus every candidate's sum and the head's transposed copy; the
+ * caller frees other caches when the heap holds more (agent/work/job-cache.ts `reclaimFor`).
+ */
 function rowsThatFit(model: LanguageModel, task: EncodedTask, matrices: readonly string[], options: TaskRunOptions): number | undefined {
   const limit = options.memoryLimitBytes ?? tensorMemoryLimit();
   if (limit === undefined || matrices.length === 0) return undefined;
   const length = Math.max(...task.batches.map((b) => b.tokens.length));
   const widest = Math.max(...task.batches.map((b) => b.tokens.batch));
+  const rows = gradientRowsThatFit(model.config, length, widest, { limitBytes: limit, ...gradientPlanBytes(model) });
+  return rows < widest ? rows : undefined;
+}
+
+/** What a gradient pass plans to find on the backend besides its activations: the model, and what the pass keeps. */
+export function gradientPlanBytes(model: LanguageModel): { heldBytes: number; passBytes: number } {
   const { config } = model;
-  const sums = model.candidates.filter((c) => matrices.includes(c.name)).reduce((a, c) => a + 4 * c.rows * c.cols, 0);
+  const sums = model.candidates.reduce((a, c) => a + 4 * c.rows * c.cols, 0);
   // The output head's transposed copy (outputHead makes it on first use, tied or not) counted as if it were not made yet.
   const head = 4 * config.vocabSize * config.hiddenSize;
-  const rows = gradientRowsThatFit(config, length, widest, { limitBytes: limit, heldBytes: tf.memory().numBytes, passBytes: sums + head });
-  return rows < widest ? rows : undefined;
+  return { heldBytes: model.weightBytes ?? tf.memory().numBytes, passBytes: sums + head };
 }

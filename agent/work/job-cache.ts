@@ -1,5 +1,8 @@
 // Per-job caches (model, tokenizer, dataset, encodings, gradient passes), bounded by job count and idle time.
+import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { tensorMemoryLimit } from "../compute/memory.ts";
+import { gradientPlanBytes } from "../tasks/run.ts";
 import type { WorkRef } from "../../common/shards.ts";
 import { addLayerCacheCounts, type LayerCacheCounts } from "../../common/local-agent-protocol.ts";
 import { EncodingCache } from "../tasks/encoding.ts";
@@ -31,6 +34,11 @@ export interface JobState {
   transforms: Map<string, MatrixTransform>;
   /** Hidden states entering each layer for the evaluation sets, from the original weights. */
   layers: LayerCache;
+  /**
+   * Frees caches (every job's layer cache, then other jobs) until the backend holds no more than a gradient pass
+   * of this job plans for; a no-op on backends without a fixed limit. Called before each gradient pass.
+   */
+  reclaim: () => void;
   lastUsed: number;
 }
 
@@ -107,6 +115,7 @@ export class JobCache {
       gradients: new Map(),
       transforms: new Map(),
       layers: new LayerCache(loaded.model, this.options.layerCacheBytes, this.options.logger.child({ job: ref.jobId })),
+      reclaim: () => this.reclaimFor(ref.jobId),
       lastUsed: this.options.now(),
     };
     this.jobs.set(ref.jobId, job);
@@ -147,6 +156,26 @@ export class JobCache {
     }
     this.options.logger.info({ job: jobId }, "job caches dropped");
     return true;
+  }
+
+  /**
+   * The gradient pass plans its micro-batches from the job's model alone (agent/tasks/run.ts `gradientPlanBytes`),
+   * so that every agent cuts them the same way; when the heap holds more than that plan assumes, what is held
+   * for other purposes goes first, so the plan is also true.
+   */
+  private reclaimFor(jobId: string): void {
+    const job = this.jobs.get(jobId);
+    if (!job || tensorMemoryLimit() === undefined) return;
+    const plan = gradientPlanBytes(job.loaded.model);
+    const over = () => tf.memory().numBytes > plan.heldBytes + plan.passBytes;
+    if (!over()) return;
+    const before = tf.memory().numBytes;
+    for (const j of this.jobs.values()) j.layers.dispose();
+    for (const id of [...this.jobs.keys()]) {
+      if (!over()) break;
+      if (id !== jobId) this.drop(id);
+    }
+    this.options.logger.info({ job: jobId, freedBytes: before - tf.memory().numBytes, heldBytes: tf.memory().numBytes }, "caches freed for a gradient pass");
   }
 
   private releaseModel(dir: string): void {

@@ -238,10 +238,10 @@ describe("evaluateTask", () => {
     const lines: string[] = [];
     const logger = pino({ level: "warn" }, { write: (s: string) => void lines.push(s) });
     const long: Dataset = { source: "long.jsonl", protocol: "answer", rows: [{ prompt: "The city is the capital of France.", answer: " Paris", line: 1 }, { prompt: "The", answer: " city", line: 2 }] };
-    // Room for one and a half of the longest (maxTokens) sequences: held + the mix.weight sum + head + 1.5 rows.
+    // Room for one and a half of the longest (maxTokens) sequences: held + every candidate's sum + head + 1.5 rows.
     const length = 6;
     const perRow = length * gradientBytesPerToken(decoder.config, length);
-    const pass = 4 * 8 * 8 + 4 * decoder.config.vocabSize * 8;
+    const pass = 4 * (8 * 8 + decoder.config.vocabSize * 8) + 4 * decoder.config.vocabSize * 8;
     const limit = (tf.memory().numBytes + pass + 1.5 * perRow) / 0.95;
     gradientPass(decoder, gpt2, long, [0, 1], ["mix.weight"], { batchSize: 2, maxTokens: length, memoryLimitBytes: limit, logger, cache: new EncodingCache() });
     const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
