@@ -1,6 +1,5 @@
 // `c2i adapt`: the main job on the embedded default — coordinator, local agents, memory store and bus in one process tree.
 import { readFileSync, renameSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { selectSvd } from "../../agent/linalg/svd/select.ts";
@@ -22,6 +21,7 @@ import { MemoryJobStoreImpl } from "../../coordinator/store/memory.ts";
 import { writeOutputs } from "../../coordinator/report/outputs.ts";
 import { ProgressDisplay } from "../../coordinator/report/progress.ts";
 import type { Command } from "../command.ts";
+import { resultVersions } from "../versions.ts";
 import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, parseNumberList, requireString, SVD_CHOICES } from "../command.ts";
 import { SIGNAL_EXIT_CODES, watchInterrupts, type StopSignal } from "../interrupt.ts";
 
@@ -93,20 +93,6 @@ function settingsFrom(v: Values): Partial<SearchSettings> {
   return s;
 }
 
-function packageVersion(spec: string): string {
-  try {
-    return (JSON.parse(readFileSync(createRequire(import.meta.url).resolve(spec), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-}
-
-/** Versions written into result.json. */
-function versions(): Record<string, string> {
-  const own = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return { c2i: own.version, node: process.version, tfjs: packageVersion("@tensorflow/tfjs/package.json") };
-}
-
 function readResult(file: string): ResultDocument {
   try {
     const doc = JSON.parse(readFileSync(file, "utf8")) as ResultDocument;
@@ -175,7 +161,7 @@ export const adaptCommand: Command = {
         });
         service = remote
           ? new RemoteJobService(new CoordinatorClient(remote, { token: typeof values.token === "string" ? values.token : undefined }))
-          : new JobServiceImpl({ store, bus, pool: pool!, logger, versions: versions() });
+          : new JobServiceImpl({ store, bus, pool: pool!, logger, versions: resultVersions() });
         for (const name of runs) {
           if (interrupt.received()) break;
           const job = await service.submit({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions });
@@ -223,6 +209,7 @@ export const adaptCommand: Command = {
           throw e;
         }
       };
+      for (const w of new Set(results.flatMap((r) => r.warnings ?? []))) process.stderr.write(`c2i adapt: warning: ${w}\n`);
       const written = await writeOutputs(outDir, results, { compare, ...(values["no-checkpoint"] === true ? {} : { writeCheckpoint }) });
       const summary = results.map((r) => ({
         strategy: r.strategy, edit: r.chosen.candidate, keptRanks: r.chosen.keptRanks ?? null,

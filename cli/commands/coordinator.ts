@@ -1,8 +1,8 @@
 // `c2i coordinator`: serves CoordinatorService, schedules shards on heartbeating agents, keeps jobs in JetStream KV.
-import { readFileSync } from "node:fs";
 import { createLogger } from "../../common/log.ts";
 import { CoordinatorNode } from "../../coordinator/grpc/node.ts";
 import type { Command } from "../command.ts";
+import { resultVersions } from "../versions.ts";
 import { parseFlags, parseInteger, requireString } from "../command.ts";
 import { flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, untilSignal } from "./cluster-flags.ts";
 
@@ -50,7 +50,7 @@ export const coordinatorCommand: Command = {
       lostAfterMs: num("lost-after-ms", 100),
       shardDeadlineMs: num("shard-deadline-ms", 1),
       maxAttempts: num("max-attempts", 1),
-      versions: { c2i: (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version, node: process.version },
+      versions: resultVersions(),
       log,
     });
     // One machine-readable line on stdout so scripts (and tests) learn the bound addresses.

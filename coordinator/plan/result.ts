@@ -64,6 +64,8 @@ export interface ResultDocument {
   totalMs: number;
   agents: AgentSummary[];
   versions: Record<string, string>;
+  /** Things the numbers depend on that the user should know, e.g. agents computing with different numerics. */
+  warnings: string[];
   recipe: Recipe;
 }
 
@@ -147,10 +149,27 @@ export function buildResult(ctx: JobContext, facts: RunFacts): ResultDocument {
     totalMs: facts.totalMs,
     agents: facts.agents,
     versions: facts.versions,
+    warnings: numericsWarnings(facts.agents),
     recipe: makeRecipe(prepared.modelFingerprint, prepared.modelType, edits, recipeFactorization(ctx.spec.factorization)),
   };
   if (ctx.gradientLoss !== undefined) doc.gradientLoss = ctx.gradientLoss;
   return doc;
+}
+
+/**
+ * A job's numbers are the same bits on every agent that computes like the others: the same tfjs backend, OpenBLAS
+ * kernel family and SVD. Agents that differ round float32 sums (and the SVD's last bits) differently, so the
+ * result would depend on which agent ran which shard: say so.
+ */
+export function numericsWarnings(agents: readonly AgentSummary[]): string[] {
+  const kinds = new Map<string, string[]>();
+  for (const a of agents) {
+    const key = `${a.backend}, SVD ${a.svd}`;
+    kinds.set(key, [...(kinds.get(key) ?? []), a.id]);
+  }
+  if (kinds.size <= 1) return [];
+  const list = [...kinds].map(([k, ids]) => `${k} on ${ids.join(", ")}`).join("; ");
+  return [`the agents compute with different numerics (${list}): float32 roundings differ between them, so these numbers depend on which agent ran which shard; run a job on agents of one kind to make it reproducible`];
 }
 
 /** The numbers of a result without run facts (timings, agents): equal for the same job on any number of agents. */

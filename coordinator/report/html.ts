@@ -63,6 +63,7 @@ export function renderReport(primary: ResultDocument, others: readonly ResultDoc
 <h1>c2i report: ${esc(d.strategy)} on <code>${esc(d.model.ref)}</code></h1>
 <div class="sub">dataset <code>${esc(d.dataset.ref)}</code> · ${d.dataset.rows} rows · ${esc(d.dataset.protocol)} task · model ${esc(d.model.type)} · ${d.candidates.length} candidates evaluated in ${(d.totalMs / 1000).toFixed(1)} s on ${d.agents.length} agent${d.agents.length === 1 ? "" : "s"}</div>
 ${verdict(d)}
+${(d.warnings ?? []).map((w) => `<p class="sub"><strong>Warning:</strong> ${esc(w)}</p>`).join("")}
 ${numbers(d)}
 ${fig2 ? `<h2>Strategies compared</h2>${compare}<div class="grid">${fig2}</div>` : ""}
 ${heat.length ? `<h2>Where the σ-gradients point</h2><p class="sub">Higher score: the loss on the ${d.sets.adapt?.n ?? d.sets.selection.n} adaptation samples wants the matrix's smallest singular directions gone more (METHOD.md, “Scoring a matrix”). Outlined cells are the top ${d.settings.topM} per K that were evaluated.</p><div class="grid">${heat.join("")}</div>` : ""}
