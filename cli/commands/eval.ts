@@ -14,6 +14,7 @@ export const engineFlags = {
   split: { type: "string" },
   seed: { type: "string" },
   "adapt-size": { type: "string" },
+  "test-size": { type: "string" },
   backend: { type: "string" },
   svd: { type: "string" },
   blas: { type: "string" },
@@ -36,6 +37,7 @@ export const engineUsage = `  --model       checkpoint directory, hf:<org>/<name
   --dataset     JSONL file (or loader:path), or "demo"                  (env C2I_DATASET)
   --seed        seed of the adaptation/test split (default 0)         (env C2I_SEED)
   --adapt-size  size of the adaptation set (default 100)
+  --test-size   a seeded subset of the test rows, as \`c2i adapt --test-size\` takes it (default all)
   --backend     auto|tensorflow-gpu|tensorflow|wasm|cpu (default auto) (env C2I_BACKEND)
   --svd         auto|lapack|typescript (default auto)                  (env C2I_SVD)
   --blas        auto|off (default auto)                                (env C2I_BLAS)
@@ -70,21 +72,30 @@ export async function openEngine(values: Values, jobId: string): Promise<OpenedE
 export type SplitName = "adapt" | "test" | "all";
 
 /** Checks --split, --seed and --adapt-size before any model is loaded. */
-export function parseSplit(values: Values, allowed: readonly SplitName[], fallback: SplitName): { split: SplitName; seed: number; adaptSize: number } {
+export function parseSplit(values: Values, allowed: readonly SplitName[], fallback: SplitName): SplitChoice {
   const split = oneOf(values.split, "split", allowed, fallback);
   const seed = values.seed === undefined ? 0 : parseInteger(String(values.seed), "seed");
   const adaptSize = values["adapt-size"] === undefined ? 100 : parseInteger(String(values["adapt-size"]), "adapt-size", 1);
-  return { split, seed, adaptSize };
+  const testSize = values["test-size"] === undefined ? undefined : parseInteger(String(values["test-size"]), "test-size", 1);
+  return { split, seed, adaptSize, ...(testSize === undefined ? {} : { testSize }) };
+}
+
+export interface SplitChoice {
+  split: SplitName;
+  seed: number;
+  adaptSize: number;
+  /** The search's `--test-size`: a seeded subset of the test rows. @default every test row */
+  testSize?: number;
 }
 
 /** The rows of a split: "all" = every row in file order; adapt/test = the seeded split of METHOD.md. */
-export function selectRows(choice: { split: SplitName; seed: number; adaptSize: number }, rows: number): SampleSelection {
+export function selectRows(choice: SplitChoice, rows: number): SampleSelection {
   if (choice.split === "all") return { name: "all", indices: Array.from({ length: rows }, (_, i) => i) };
-  const parts = adaptTestSplit(rows, { adaptSize: choice.adaptSize, seed: choice.seed });
+  const parts = adaptTestSplit(rows, { adaptSize: choice.adaptSize, testSize: choice.testSize, seed: choice.seed });
   return { name: choice.split, indices: choice.split === "adapt" ? parts.adapt : parts.test };
 }
 
-const usage = `usage: c2i eval --model M --dataset D [--split adapt|test|all] [--seed S] [--json]
+const usage = `usage: c2i eval --model M --dataset D [--split adapt|test|all] [--seed S] [--adapt-size N] [--test-size N] [--json]
   --split       adapt (the seeded 100), test (the rest) or all (every row, file order; default)
 ${engineUsage}
   JSON: {"accuracy", "loss", "n", "correct", "split", "seed", "protocol", "model", "dataset", "backend", "svd", "seconds"}`;
