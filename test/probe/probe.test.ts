@@ -1,10 +1,12 @@
 // Layer-wise probing: control tasks, metrics, the plot, and on the demo model probes that beat their controls where the answer is encoded.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertLlama2c } from "../../agent/checkpoint/llama2c/convert.ts";
+import { selectBackend } from "../../agent/compute/backend.ts";
+import { silentLogger } from "../../common/log.ts";
 import { loadModel } from "../../agent/models/load.ts";
 import type { LanguageModel } from "../../agent/models/types.ts";
 import { controlLabels } from "../../agent/probe/control.ts";
@@ -12,7 +14,9 @@ import { probeFeatures, type ProbeFeatures } from "../../agent/probe/features.ts
 import { accuracy, macroF1 } from "../../agent/probe/metrics.ts";
 import { probeFromFeatures, probeModel, type ProbeRun } from "../../agent/probe/probe.ts";
 import { probeHtml } from "../../agent/probe/report.ts";
-import { loadDataset } from "../../agent/tasks/dataset.ts";
+import { generateCloze } from "../../agent/demo/cloze/generate.ts";
+import { readStoryText } from "../../agent/demo/cloze/story-text.ts";
+import { loadDataset, type Dataset } from "../../agent/tasks/dataset.ts";
 import { loadTokenizer } from "../../agent/tokenizers/mod.ts";
 import { sharedModels, smallestSharedModel } from "../fixtures/shared-models.ts";
 import { demoFixture, type DemoFixture } from "../work/fixture.ts";
@@ -89,24 +93,47 @@ describe("probing the demo model", () => {
   });
 });
 
-// Real models: the llama2.c models of ../shared/models (the shared discovery), converted; datasets: ../shared/data/*.jsonl.
+// Real model, real text: stories260K (../shared/models, the shared discovery) converted, and a next-word task from the
+// real TinyStories validation text (../shared/data/tinystories): the cloze rows whose answer is one of the text's 8
+// most frequent answers, 3,000 of them. Measured once: probes at the last two layers 0.91–0.92 vs controls 0.46–0.47.
 const shared = sharedModels();
-const SHARED_DATA = resolve(import.meta.dirname, "../../../shared/data");
-const datasets = existsSync(SHARED_DATA) ? readdirSync(SHARED_DATA).filter((f) => f.endsWith(".jsonl")).map((f) => join(SHARED_DATA, f)) : [];
-if (!shared.absent && datasets.length === 0) console.warn(`skipping real-model probing: no *.jsonl directly in ${SHARED_DATA}`);
-describe.skipIf(shared.absent || datasets.length === 0)(`probing real models (skipped: no ${shared.root} or no .jsonl in ${SHARED_DATA})`, () => {
-  it("per-layer probes on the last layers beat their control tasks", async () => {
+const STORY_TEXT = resolve(import.meta.dirname, "../../../shared/data/tinystories/tinystories_validation.head.hf_export.txt");
+const haveText = existsSync(STORY_TEXT);
+if (!shared.absent && !haveText) console.warn(`skipping real-model probing: ${STORY_TEXT} is absent`);
+
+/** An 8-way next-word task from real story text: deterministic, every k-th row of the 8 most frequent answers. */
+function nextWordTask(rows: number): Dataset {
+  const all = generateCloze({ stories: readStoryText(readFileSync(STORY_TEXT, "utf8")).stories, seed: 0 }) as { prompt: string; answer: string }[];
+  const counts = new Map<string, number>();
+  for (const r of all) counts.set(r.answer, (counts.get(r.answer) ?? 0) + 1);
+  const top = new Set([...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8).map(([w]) => w));
+  const kept = all.filter((r) => top.has(r.answer));
+  const step = Math.max(1, Math.floor(kept.length / rows));
+  const picked = kept.filter((_, i) => i % step === 0).slice(0, rows);
+  return { source: `${STORY_TEXT} (8 most frequent answers)`, protocol: "answer", rows: picked.map((r, i) => ({ ...r, line: i + 1 })) };
+}
+
+describe.skipIf(shared.absent || !haveText)(`probing a real model on real text (skipped: no ${shared.root} or no ${STORY_TEXT})`, () => {
+  // The agents' backend: on the plain cpu backend the 3,000 forwards take minutes.
+  beforeAll(() => selectBackend({ prefer: "wasm", blas: "auto", logger: silentLogger() }));
+
+  it("per-layer probes on the last layers predict the next word far better than their control tasks", async () => {
     const m = smallestSharedModel();
     const dir = mkdtempSync(join(tmpdir(), "c2i-probe-real-"));
     let model: LanguageModel | undefined;
     try {
       convertLlama2c({ checkpoint: m.checkpoint, tokenizer: m.tokenizer, out: dir });
       model = await loadModel(dir);
-      const dataset = loadDataset(datasets[0]!);
-      const n = Math.min(300, dataset.rows.length);
+      const dataset = nextWordTask(3000);
+      expect(dataset.rows.length).toBe(3000);
       const L = model.config.numLayers;
-      const run = probeModel(model, await loadTokenizer(dir), dataset, Array.from({ length: n }, (_, i) => i), { layers: [L - 1, L], maxTokens: 128 });
-      for (const l of run.layers) expect(l.task.accuracy, `layer ${l.layer}`).toBeGreaterThan(l.control.accuracy);
+      const run = probeModel(model, await loadTokenizer(dir), dataset, dataset.rows.map((_, i) => i), { layers: [L - 1, L], maxTokens: 128 });
+      for (const l of run.layers) {
+        console.log(`layer ${l.layer}: task ${l.task.accuracy.toFixed(3)}, control ${l.control.accuracy.toFixed(3)}`);
+        // 600 held-out rows: a standard error of ~2 points; the measured gap is ~45.
+        expect(l.task.accuracy, `layer ${l.layer}`).toBeGreaterThan(l.control.accuracy + 0.2);
+        expect(l.task.accuracy, `layer ${l.layer}`).toBeGreaterThan(0.6);
+      }
     } finally {
       model?.dispose();
       rmSync(dir, { recursive: true, force: true });
