@@ -51,6 +51,27 @@ export async function connectNats(o: NatsOptions, hint = "check --nats"): Promis
   }
 }
 
+/**
+ * Drains the connection (pending messages go out) when the server answers within `timeoutMs`, else closes it at
+ * once: draining while NATS is away would wait for a reconnect that may never come, or reject.
+ */
+export async function closeNats(nc: NatsConnection, timeoutMs = 2_000): Promise<void> {
+  if (nc.isClosed()) return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      nc.drain(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`NATS drain took longer than ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch {
+    if (!nc.isClosed()) await nc.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Logs disconnects and reconnects: the one visible trace of a NATS blip. */
 export function watchNatsStatus(nc: NatsConnection, log: Logger): void {
   void (async () => {

@@ -11,6 +11,7 @@ import { serveMetrics, type MetricsServer } from "../../common/metrics-http.ts";
 import type { AllowedRoots } from "../security/roots.ts";
 import { Heartbeater } from "./heartbeat.ts";
 import { connectAgentNats, type AgentNatsOptions } from "./nats-link.ts";
+import { closeNats } from "../../common/nats.ts";
 import type { RunnerDescription, ShardRunner } from "./runner.ts";
 import { AgentWork, agentHandlers } from "./service.ts";
 
@@ -126,7 +127,7 @@ export class AgentServer {
     await this.heartbeater?.stop();
     await shutdownGracefully(this.server, this.options.shutdownGraceMs ?? 10_000);
     await this.options.runner.close();
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain();
+    if (this.nc) await closeNats(this.nc);
     await this.metricsServer?.close();
   }
 }

@@ -6,7 +6,8 @@ import { AgentServer } from "../../agent/server/server.ts";
 import { AllowedRoots } from "../../agent/security/roots.ts";
 import type { Command } from "../command.ts";
 import { BACKEND_CHOICES, oneOf, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
-import { defaultAgentId, flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, untilSignal } from "./cluster-flags.ts";
+import { defaultAgentId, flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, stopEnv, stopFlags, stopGraceMs, stopUsage } from "./cluster-flags.ts";
+import { StopSignals } from "../stop.ts";
 
 const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT] [--metrics HOST:PORT]
   --roots DIR[,DIR]      the only directories models and datasets may come from   (env C2I_ROOTS)
@@ -24,25 +25,28 @@ const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT
   --heartbeat-ms MS      heartbeat interval   (env C2I_HEARTBEAT_MS; default 1000)
   --log-level LEVEL      pino level   (env C2I_LOG_LEVEL; default info)
 ${natsUsage}
-${tlsUsage}`;
+${tlsUsage}
+${stopUsage}`;
 
 export const agentCommand: Command = {
   name: "agent",
   summary: "run a compute agent (AgentService over gRPC, heartbeats on NATS)",
   usage,
   async run(argv) {
+    // Before anything starts: a signal that arrives while starting, or just after the ready line, still stops cleanly.
+    const signals = new StopSignals();
     const { values: v } = parseFlags(
       argv,
       {
         roots: { type: "string" }, listen: { type: "string" }, advertise: { type: "string" }, metrics: { type: "string" },
         token: { type: "string" }, id: { type: "string" }, capacity: { type: "string" }, backend: { type: "string" },
         svd: { type: "string" }, "layer-cache-mib": { type: "string" }, "hf-cache": { type: "string" }, "heartbeat-ms": { type: "string" },
-        "log-level": { type: "string" }, ...natsFlags, ...tlsFlags,
+        "log-level": { type: "string" }, ...natsFlags, ...tlsFlags, ...stopFlags,
       },
       {
         roots: "C2I_ROOTS", listen: "C2I_LISTEN", advertise: "C2I_ADVERTISE", metrics: "C2I_METRICS", token: "C2I_AGENT_TOKEN",
         id: "C2I_AGENT_ID", capacity: "C2I_CAPACITY", backend: "C2I_BACKEND", svd: "C2I_SVD", "layer-cache-mib": "C2I_LAYER_CACHE_MIB",
-        "hf-cache": "C2I_HF_CACHE", "heartbeat-ms": "C2I_HEARTBEAT_MS", "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv,
+        "hf-cache": "C2I_HF_CACHE", "heartbeat-ms": "C2I_HEARTBEAT_MS", "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv, ...stopEnv,
       },
     );
     const level = flagString(v, "log-level") ?? "info";
@@ -75,9 +79,6 @@ export const agentCommand: Command = {
       throw e;
     }
     process.stdout.write(JSON.stringify({ agent: id, listening: server.address, metrics: server.metricsServer?.address ?? null }) + "\n");
-    const sig = await untilSignal();
-    log.info({ signal: sig }, "agent stopping");
-    await server.close();
-    return 0;
+    return signals.serve({ name: "agent", log, close: () => server.close(), graceMs: stopGraceMs(v) });
   },
 };

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { TlsFiles } from "../../proto/auth.ts";
 import { CoordinatorClient } from "../../coordinator/grpc/client.ts";
 import type { NatsOptions } from "../../common/nats.ts";
+import { parseInteger } from "../command.ts";
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
@@ -73,17 +74,15 @@ export function defaultAgentId(): string {
   return `${hostname()}-${process.pid}`;
 }
 
-/** Resolves on SIGINT/SIGTERM: long-running commands then close what they opened. */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(sig);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
+/** How long a server's shutdown may take after SIGTERM/SIGINT before the process ends anyway (cli/stop.ts). */
+export const stopFlags = { "stop-grace-ms": { type: "string" } } as const;
+export const stopEnv = { "stop-grace-ms": "C2I_STOP_GRACE_MS" } as const;
+export const stopUsage = `  --stop-grace-ms MS     after SIGTERM/SIGINT, how long the shutdown may take before the process ends anyway
+                         (exit 0 clean, 1 a part failed, 143/130 out of time or a second signal)   (env C2I_STOP_GRACE_MS; default 10000)`;
+
+export function stopGraceMs(v: Values): number | undefined {
+  const ms = str(v, "stop-grace-ms");
+  return ms === undefined ? undefined : parseInteger(ms, "stop-grace-ms", 0);
 }
 
 export { str as flagString };

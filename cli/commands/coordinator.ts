@@ -4,7 +4,8 @@ import { CoordinatorNode } from "../../coordinator/grpc/node.ts";
 import type { Command } from "../command.ts";
 import { resultVersions } from "../versions.ts";
 import { parseFlags, parseInteger, requireString } from "../command.ts";
-import { flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, untilSignal } from "./cluster-flags.ts";
+import { flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, stopEnv, stopFlags, stopGraceMs, stopUsage } from "./cluster-flags.ts";
+import { StopSignals } from "../stop.ts";
 
 const usage = `usage: c2i coordinator --nats URL [--listen HOST:PORT] [--metrics HOST:PORT] [--token T]
   --listen HOST:PORT     CoordinatorService address   (env C2I_LISTEN; default 127.0.0.1:7070)
@@ -17,24 +18,27 @@ const usage = `usage: c2i coordinator --nats URL [--listen HOST:PORT] [--metrics
   --max-attempts N       attempts per shard across agents   (env C2I_MAX_ATTEMPTS; default 4)
   --log-level LEVEL      pino level   (env C2I_LOG_LEVEL; default info)
 ${natsUsage}
-${tlsUsage}`;
+${tlsUsage}
+${stopUsage}`;
 
 export const coordinatorCommand: Command = {
   name: "coordinator",
   summary: "run the cluster coordinator (gRPC API, scheduling, JetStream job store)",
   usage,
   async run(argv) {
+    // Before anything starts: a signal that arrives while starting, or just after the ready line, still stops cleanly.
+    const signals = new StopSignals();
     const { values: v } = parseFlags(
       argv,
       {
         listen: { type: "string" }, metrics: { type: "string" }, token: { type: "string" }, "agent-token": { type: "string" },
         bucket: { type: "string" }, "lost-after-ms": { type: "string" }, "shard-deadline-ms": { type: "string" },
-        "max-attempts": { type: "string" }, "log-level": { type: "string" }, ...natsFlags, ...tlsFlags,
+        "max-attempts": { type: "string" }, "log-level": { type: "string" }, ...natsFlags, ...tlsFlags, ...stopFlags,
       },
       {
         listen: "C2I_LISTEN", metrics: "C2I_METRICS", token: "C2I_TOKEN", "agent-token": "C2I_AGENT_TOKEN", bucket: "C2I_BUCKET",
         "lost-after-ms": "C2I_LOST_AFTER_MS", "shard-deadline-ms": "C2I_SHARD_DEADLINE_MS", "max-attempts": "C2I_MAX_ATTEMPTS",
-        "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv,
+        "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv, ...stopEnv,
       },
     );
     const log = createLogger("coordinator", { level: flagString(v, "log-level") ?? "info" });
@@ -55,9 +59,6 @@ export const coordinatorCommand: Command = {
     });
     // One machine-readable line on stdout so scripts (and tests) learn the bound addresses.
     process.stdout.write(JSON.stringify({ listening: node.address, metrics: node.metricsServer?.address ?? null, resumed: node.resumed }) + "\n");
-    const sig = await untilSignal();
-    log.info({ signal: sig }, "coordinator stopping");
-    await node.close();
-    return 0;
+    return signals.serve({ name: "coordinator", log, close: () => node.close(), graceMs: stopGraceMs(v) });
   },
 };

@@ -2,7 +2,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../../common/log.ts";
 import type { TlsFiles } from "../../proto/auth.ts";
-import { connectNats, watchNatsStatus, type NatsOptions } from "../../common/nats.ts";
+import { closeNats, connectNats, watchNatsStatus, type NatsOptions } from "../../common/nats.ts";
 import { NatsEventBus } from "../events/nats.ts";
 import { JobServiceImpl } from "../jobs/service.ts";
 import { CoordinatorMetrics } from "../metrics/registry.ts";
@@ -98,7 +98,10 @@ export class CoordinatorNode {
     await this.pool.close();
     metrics.close();
     await this.metricsServer?.close();
-    await store.close();
-    if (!nc.isClosed()) await nc.drain();
+    try {
+      await store.close();
+    } finally {
+      await closeNats(nc);
+    }
   }
 }
