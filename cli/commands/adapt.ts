@@ -11,7 +11,6 @@ import { createLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { JobServiceImpl } from "../../coordinator/jobs/service.ts";
 import type { ResultDocument } from "../../coordinator/plan/result.ts";
-import { ScoreSign, type SearchSettings } from "../../coordinator/plan/settings.ts";
 import { resolveSpec } from "../../coordinator/plan/spec.ts";
 import { strategies } from "../../coordinator/plan/strategies.ts";
 import { LocalAgentPoolImpl } from "../../coordinator/pool/local.ts";
@@ -22,7 +21,8 @@ import { writeOutputs } from "../../coordinator/report/outputs.ts";
 import { ProgressDisplay } from "../../coordinator/report/progress.ts";
 import type { Command } from "../command.ts";
 import { resultVersions } from "../versions.ts";
-import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, parseNumberList, requireString, SVD_CHOICES } from "../command.ts";
+import { jobFailure, jobOptionsFrom, searchFlags, searchUsage, settingsFrom } from "./search-flags.ts";
+import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
 import { SIGNAL_EXIT_CODES, watchInterrupts, type StopSignal } from "../interrupt.ts";
 
 const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both|…] [--out DIR] [--agents N] [--seed S] [--json]
@@ -31,20 +31,7 @@ const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both
   --strategy     ${Object.keys(strategies).join(" | ")} | both (c2i and laser, compared)   (default c2i)
   --out          output directory: result.json, recipe.json, report.html, model/   (default c2i-out; env C2I_OUT)
   --agents       local agents (default: one per core)   (env C2I_AGENTS)
-  --seed         seed of the 100-sample adaptation split (default 0)
-  --adapt-size, --test-size, --top-m, --smallest, --rates 0.1,0.9,…, --blocks 1,2,4,8, --layers 0,1,…, --kinds mlp_in,mlp_out
-                 search settings (METHOD.md defaults)
-  --score-sign negative|positive  which σ-gradients the matrix score sums: METHOD.md's negative ones, or the
-                 positive ones (the directions whose shrinking lowers the loss to first order)   (default negative)
-  --early-stop   stop evaluating a candidate once it cannot reach the best accuracy so far (faster; the chosen
-                 edit is the same, but stopped candidates' numbers cover fewer samples and depend on evaluation
-                 order and agent count, which is why it is off by default)
-  --factorization svd|fwsvd|asvd  which weighting each truncation minimises its error in: plain SVD, Fisher-weighted
-                 rows (from the adaptation set's gradients) or activation-aware columns (its inputs); the recipe
-                 records the scales so \`c2i apply\` redoes the edit without the samples   (default svd)
-  --clustering blocks|ksubspaces  rows split into K contiguous blocks, or K-subspaces (the paper's "optimal
-                 clustering", slower)   (default blocks)
-  --template T   prompt template of a named dataset (loader:path), e.g. "Q: {question} A:"; see c2i datasets
+${searchUsage}
   --compare FILE another result.json to compare against in report.html (Figure 2)
   --no-checkpoint  skip writing the adapted checkpoint (model/)
   --mode         child|worker: local agents as processes or threads (default child)
@@ -64,34 +51,10 @@ without writing outputs; a signal while outputs are written lets them finish fir
 const flags = {
   coordinator: { type: "string" }, token: { type: "string" },
   model: { type: "string" }, dataset: { type: "string" }, strategy: { type: "string" }, out: { type: "string" },
-  agents: { type: "string" }, seed: { type: "string" }, "adapt-size": { type: "string" }, "test-size": { type: "string" },
-  "top-m": { type: "string" }, smallest: { type: "string" }, rates: { type: "string" }, blocks: { type: "string" },
-  layers: { type: "string" }, kinds: { type: "string" }, "early-stop": { type: "boolean" }, "score-sign": { type: "string" }, compare: { type: "string" },
+  agents: { type: "string" }, compare: { type: "string" },
   "no-checkpoint": { type: "boolean" }, mode: { type: "string" }, "layer-cache-mib": { type: "string" }, backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
-  template: { type: "string" },
-  factorization: { type: "string" }, clustering: { type: "string" },
+  ...searchFlags,
 } as const;
-
-type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
-
-/** Flags → settings overrides; only flags the user gave override the strategy's preset. */
-function settingsFrom(v: Values): Partial<SearchSettings> {
-  const s: Partial<SearchSettings> = {};
-  const str = (k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
-  if (str("seed")) s.seed = parseInteger(str("seed")!, "seed");
-  if (str("adapt-size")) s.adaptSize = parseInteger(str("adapt-size")!, "adapt-size", 1);
-  if (str("test-size")) s.testSize = parseInteger(str("test-size")!, "test-size", 1);
-  if (str("top-m")) s.topM = parseInteger(str("top-m")!, "top-m", 1);
-  if (str("smallest")) s.smallest = parseInteger(str("smallest")!, "smallest", 1);
-  if (str("rates")) s.rates = parseNumberList(str("rates")!, "rates");
-  if (str("blocks")) s.blockCounts = parseNumberList(str("blocks")!, "blocks");
-  if (str("layers")) s.layers = parseNumberList(str("layers")!, "layers");
-  if (str("kinds")) s.kinds = str("kinds")!.split(",").map((k) => k.trim()).filter(Boolean);
-  if (v["early-stop"] === true) s.earlyStop = true;
-  const sign = oneOf(v["score-sign"], "score-sign", Object.values(ScoreSign));
-  if (sign) s.scoreSign = sign;
-  return s;
-}
 
 function readResult(file: string): ResultDocument {
   try {
@@ -127,11 +90,7 @@ export const adaptCommand: Command = {
 
     // Validate every job spec before any agent starts: a typo fails in milliseconds, not after start-up.
     // Spec fields beside the settings: the prompt template, the factorization and the row clustering.
-    const jobOptions = {
-      ...(typeof values.template === "string" ? { task: { template: values.template } } : {}),
-      ...(typeof values.factorization === "string" ? { factorization: values.factorization } : {}),
-      ...(typeof values.clustering === "string" ? { clustering: values.clustering } : {}),
-    };
+    const jobOptions = jobOptionsFrom(values);
     for (const name of runs) resolveSpec({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions });
     const layerCacheBytes = parseLayerCacheMib(values["layer-cache-mib"]);
     // --coordinator: the same loop against a cluster (coordinator/grpc/remote-jobs.ts); else the embedded default.
@@ -177,12 +136,8 @@ export const adaptCommand: Command = {
             cancelled = { id: done.id, strategy: name, state: done.state, ...(done.phase ? { phase: done.phase } : {}) };
             break;
           }
-          if (done.state !== "succeeded") {
-            // The record keeps "CODE: message"; surface the original code (e.g. DATASET_INVALID) to the user.
-            const m = /^([A-Z_]+): ([\s\S]*)$/.exec(done.error ?? "");
-            const code = m && m[1]! in ErrorCode ? (m[1] as ErrorCode) : done.state === "cancelled" ? ErrorCode.JOB_CANCELLED : ErrorCode.SHARD_FAILED;
-            throw new C2iError(code, `${name} job ${done.state}: ${m ? m[2] : done.error ?? "no detail"}`);
-          }
+          // The record keeps "CODE: message"; surface the original code (e.g. DATASET_INVALID) to the user.
+          if (done.state !== "succeeded") throw jobFailure(`${name} job`, done);
           results.push(done.result as unknown as ResultDocument);
         }
         if (pool && !interrupt.received()) layerCache = sumLayerCache(await pool.describeAgents());
