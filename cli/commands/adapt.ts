@@ -1,12 +1,8 @@
 // `c2i adapt`: the main job on the embedded default — coordinator, local agents, memory store and bus in one process tree.
-import { readFileSync, renameSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
-import { selectBackend } from "../../agent/compute/backend.ts";
-import { selectSvd } from "../../agent/linalg/svd/select.ts";
-import { applyRecipe } from "../../agent/work/apply.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { addLayerCacheCounts, type LayerCacheCounts, type LocalAgentDescription } from "../../common/local-agent-protocol.ts";
-import type { Recipe } from "../../common/recipe.ts";
 import { createLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { JobServiceImpl } from "../../coordinator/jobs/service.ts";
@@ -21,6 +17,7 @@ import { writeOutputs } from "../../coordinator/report/outputs.ts";
 import { ProgressDisplay } from "../../coordinator/report/progress.ts";
 import type { Command } from "../command.ts";
 import { resultVersions } from "../versions.ts";
+import { checkpointWriter } from "./checkpoint-writer.ts";
 import { jobFailure, jobOptionsFrom, searchFlags, searchUsage, settingsFrom } from "./search-flags.ts";
 import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
 import { SIGNAL_EXIT_CODES, watchInterrupts, type StopSignal } from "../interrupt.ts";
@@ -149,21 +146,7 @@ export const adaptCommand: Command = {
       }
       const early = interrupt.received();
       if (early) return stopEarly(early, json, outDir, cancelled, results.length);
-      const writeCheckpoint = async (recipe: Recipe, dir: string) => {
-        // The plain cpu backend and the agents' SVD choice: the checkpoint `c2i apply` reproduces byte for byte.
-        await selectBackend({ prefer: "cpu", blas: "off", logger });
-        // Into a temporary directory renamed at the end: an interrupted write never leaves a partial model/.
-        const tmp = `${dir}.tmp-${process.pid}`;
-        rmSync(tmp, { recursive: true, force: true });
-        try {
-          await applyRecipe(refs.model, recipe, tmp, { svd: selectSvd({ prefer: svd, logger }), logger });
-          rmSync(dir, { recursive: true, force: true });
-          renameSync(tmp, dir);
-        } catch (e) {
-          rmSync(tmp, { recursive: true, force: true });
-          throw e;
-        }
-      };
+      const writeCheckpoint = checkpointWriter(refs.model, svd, logger);
       for (const w of new Set(results.flatMap((r) => r.warnings ?? []))) process.stderr.write(`c2i adapt: warning: ${w}\n`);
       const written = await writeOutputs(outDir, results, { compare, ...(values["no-checkpoint"] === true ? {} : { writeCheckpoint }) });
       const summary = results.map((r) => ({

@@ -7,6 +7,7 @@ import { scoreCommand } from "./score.ts";
 import { applyCommand } from "./apply.ts";
 import { demoCommand } from "./demo.ts";
 import { adaptCommand } from "./adapt.ts";
+import { sweepCommand } from "./sweep.ts";
 import { coordinatorCommand } from "./coordinator.ts";
 import { agentCommand } from "./agent.ts";
 import { submitCommand } from "./submit.ts";
@@ -20,6 +21,7 @@ import { probeCommand } from "./probe.ts";
 
 export const commands: Command[] = [
   adaptCommand,
+  sweepCommand,
   evalCommand,
   scoreCommand,
   applyCommand,

@@ -6,7 +6,7 @@ import { rateCharts, shortName } from "./rate-chart.ts";
 import { esc, fmt, pct } from "./svg.ts";
 import { timingChart } from "./timings.ts";
 
-const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;max-width:1120px;margin:24px auto;padding:0 16px}
+export const REPORT_CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;max-width:1120px;margin:24px auto;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
 .sub{color:#666}.verdict{font-size:18px;margin:14px 0;padding:10px 14px;border-radius:6px;background:#eef6ee;border:1px solid #b9dcb9}
 .verdict.none{background:#f6f3ea;border-color:#e0d6b0}table{border-collapse:collapse;margin:6px 0}
@@ -58,7 +58,7 @@ export function renderReport(primary: ResultDocument, others: readonly ResultDoc
         .join("")}</table>`
     : "";
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>c2i report: ${esc(d.strategy)} on ${esc(d.model.ref)}</title><style>${CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>c2i report: ${esc(d.strategy)} on ${esc(d.model.ref)}</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>c2i report: ${esc(d.strategy)} on <code>${esc(d.model.ref)}</code></h1>
 <div class="sub">dataset <code>${esc(d.dataset.ref)}</code> · ${d.dataset.rows} rows · ${esc(d.dataset.protocol)} task · model ${esc(d.model.type)} · ${d.candidates.length} candidates evaluated in ${(d.totalMs / 1000).toFixed(1)} s on ${d.agents.length} agent${d.agents.length === 1 ? "" : "s"}</div>

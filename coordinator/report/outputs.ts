@@ -16,7 +16,7 @@ export interface WriteOutputsOptions {
 }
 
 /** Write through a temporary name so a crash never leaves a half-written file under the real name. */
-function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);
