@@ -77,6 +77,23 @@ export interface LocalAgentDescription {
   memory: { rssBytes: number; heapUsedBytes: number; tfBytes: number; tfTensors: number };
   /** The layer caches of the agent's jobs. Optional: older agents do not send it. */
   layerCache?: LayerCacheCounts;
+  /** What jobs on the same model shared (loaded weights, SVD factors). Optional: older agents do not send it. */
+  sharedWork?: SharedWorkCounts;
+}
+
+/** Work jobs on one model share in an agent: model loads and SVD factor lookups (totals since start), held now. */
+export interface SharedWorkCounts {
+  /** Jobs that found their model already loaded / had to load it. */
+  modelHits: number;
+  modelMisses: number;
+  /** Per-block SVD factor lookups answered from the cache / computed. */
+  factorHits: number;
+  factorMisses: number;
+  /** Models loaded now, and of those, kept with no job using them. */
+  models: number;
+  idleModels: number;
+  /** Bytes of SVD factors held now. */
+  factorBytes: number;
 }
 
 export type ToLocalAgent =

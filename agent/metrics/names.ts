@@ -22,6 +22,14 @@ export const agentMetricNames = {
   layerCacheSets: "c2i_agent_layer_cache_sets",
   /** Counter {from=cached|full}: evaluation batches run from a cached layer, or by the full forward. */
   layerCacheBatchesTotal: "c2i_agent_layer_cache_batches_total",
+  /** Counter {result=hit|miss}: jobs that found their model loaded (hit) or had to load it (miss). */
+  modelLoadsTotal: "c2i_agent_model_loads_total",
+  /** Counter {result=hit|miss}: per-(matrix, K) SVD factor lookups answered from the model's cache, or computed. */
+  factorLookupsTotal: "c2i_agent_factor_lookups_total",
+  /** Gauge: bytes of SVD factors held for the models loaded (shared by every job on a model). */
+  factorCacheBytes: "c2i_agent_factor_cache_bytes",
+  /** Gauge {state=in_use|idle}: models loaded, and those no job uses now (kept for the next job on them). */
+  modelsLoaded: "c2i_agent_models_loaded",
   /** Gauge =1 {agent, backend, svd}: what this agent runs on. */
   info: "c2i_agent_info",
   /** Default process metrics are prefixed with this. */

@@ -1,7 +1,7 @@
 // The agent's Prometheus registry and instruments: one Registry per agent, injected, never global.
 // Labelled counters and histograms start at zero for every known label value, so rate()/increase() see the first shard.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
+import type { LayerCacheCounts, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
 import type { ShardResult } from "../../common/shards.ts";
 import { agentMetricNames as n } from "./names.ts";
 import { SHARD_KINDS } from "../../common/shards.ts";
@@ -11,6 +11,8 @@ const SHARD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 3
 const FAST_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const OUTCOMES = ["ok", "error", "cancelled"] as const;
 const LAYER_CACHE_FROM = ["cached", "full"] as const;
+const LOOKUP_RESULTS = ["hit", "miss"] as const;
+const MODEL_STATES = ["in_use", "idle"] as const;
 
 export interface AgentMetrics {
   registry: Registry;
@@ -26,6 +28,12 @@ export interface AgentMetrics {
   layerCacheBytes: Gauge;
   layerCacheSets: Gauge;
   layerCacheBatches: Counter<"from">;
+  modelLoads: Counter<"result">;
+  factorLookups: Counter<"result">;
+  factorCacheBytes: Gauge;
+  modelsLoaded: Gauge<"state">;
+  /** Sets the shared-work gauges and advances its counters from the compute process's totals, as observeLayerCache. */
+  observeSharedWork(counts: SharedWorkCounts): void;
   /**
    * Sets the layer-cache gauges and advances the batch counters from the compute process's totals
    * (`LayerCacheCounts`). A total lower than the last one means the compute process restarted: it counts from 0 again.
@@ -43,7 +51,7 @@ export function createAgentMetrics(): AgentMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: n.processPrefix });
   const r = [registry];
-  const m: Omit<AgentMetrics, "observeResult" | "observeLayerCache"> = {
+  const m: Omit<AgentMetrics, "observeResult" | "observeLayerCache" | "observeSharedWork"> = {
     registry,
     shardsTotal: new Counter({ name: n.shardsTotal, help: "Shards finished on this agent", labelNames: ["kind", "outcome"], registers: r }),
     shardSeconds: new Histogram({ name: n.shardSeconds, help: "Shard wall time on this agent (s)", labelNames: ["kind"], buckets: SHARD_BUCKETS, registers: r }),
@@ -57,6 +65,22 @@ export function createAgentMetrics(): AgentMetrics {
     layerCacheBytes: new Gauge({ name: n.layerCacheBytes, help: "Bytes of hidden states held by the layer caches of this agent's jobs", registers: r }),
     layerCacheSets: new Gauge({ name: n.layerCacheSets, help: "Evaluation sample sets held by the layer caches", registers: r }),
     layerCacheBatches: new Counter({ name: n.layerCacheBatchesTotal, help: "Evaluation batches run from a cached layer (from=cached) or by the full forward (from=full)", labelNames: ["from"], registers: r }),
+    modelLoads: new Counter({ name: n.modelLoadsTotal, help: "Jobs that found their model loaded (hit) or loaded it (miss)", labelNames: ["result"], registers: r }),
+    factorLookups: new Counter({ name: n.factorLookupsTotal, help: "SVD factor lookups per (matrix, K): from the model's cache (hit) or computed (miss)", labelNames: ["result"], registers: r }),
+    factorCacheBytes: new Gauge({ name: n.factorCacheBytes, help: "Bytes of SVD factors held for the loaded models", registers: r }),
+    modelsLoaded: new Gauge({ name: n.modelsLoaded, help: "Models loaded (state=in_use) and kept with no job using them (state=idle)", labelNames: ["state"], registers: r }),
+  };
+  for (const result of LOOKUP_RESULTS) {
+    m.modelLoads.inc({ result }, 0);
+    m.factorLookups.inc({ result }, 0);
+  }
+  for (const state of MODEL_STATES) m.modelsLoaded.set({ state }, 0);
+  const shared = { modelHits: 0, modelMisses: 0, factorHits: 0, factorMisses: 0 };
+  /** Adds what a compute-process total grew by; a smaller total means the process restarted and counts from 0. */
+  const advance = (counter: Counter<"result">, result: "hit" | "miss", key: keyof typeof shared, total: number) => {
+    const delta = total >= shared[key] ? total - shared[key] : total;
+    if (delta > 0) counter.inc({ result }, delta);
+    shared[key] = total;
   };
   for (const from of LAYER_CACHE_FROM) m.layerCacheBatches.inc({ from }, 0);
   const seen = { cached: 0, full: 0 };
@@ -75,6 +99,15 @@ export function createAgentMetrics(): AgentMetrics {
         if (delta > 0) m.layerCacheBatches.inc({ from }, delta);
         seen[from] = totals[from];
       }
+    },
+    observeSharedWork(c) {
+      advance(m.modelLoads, "hit", "modelHits", c.modelHits);
+      advance(m.modelLoads, "miss", "modelMisses", c.modelMisses);
+      advance(m.factorLookups, "hit", "factorHits", c.factorHits);
+      advance(m.factorLookups, "miss", "factorMisses", c.factorMisses);
+      m.factorCacheBytes.set(c.factorBytes);
+      m.modelsLoaded.set({ state: "in_use" }, c.models - c.idleModels);
+      m.modelsLoaded.set({ state: "idle" }, c.idleModels);
     },
     observeResult(result) {
       for (const [key, ms] of Object.entries(result.timings)) {

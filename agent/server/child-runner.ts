@@ -132,6 +132,7 @@ export class ChildRunner implements ShardRunner {
       cachedModels: info.cachedModels,
       memory: { rssBytes: info.memory.rssBytes, tfBytes: info.memory.tfBytes, tfTensors: info.memory.tfTensors },
       ...(info.layerCache ? { layerCache: info.layerCache } : {}),
+      ...(info.sharedWork ? { sharedWork: info.sharedWork } : {}),
     };
   }
 

@@ -1,5 +1,5 @@
 // The seam between the agent's gRPC server and whatever computes shards (a child process, or a sleep in bench).
-import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
+import type { LayerCacheCounts, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
 
 export interface RunnerDescription {
@@ -14,6 +14,8 @@ export interface RunnerDescription {
   memory: { rssBytes: number; tfBytes: number; tfTensors: number };
   /** The compute process's layer caches, when it reports them. */
   layerCache?: LayerCacheCounts;
+  /** What its jobs shared (model loads, SVD factors), when it reports them. */
+  sharedWork?: SharedWorkCounts;
 }
 
 export interface ShardRunner {

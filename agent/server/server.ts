@@ -77,6 +77,7 @@ export class AgentServer {
       metrics.tfjsTensors.set(description.memory.tfTensors);
       metrics.computeRssBytes.set(description.memory.rssBytes);
       if (description.layerCache) metrics.observeLayerCache(description.layerCache);
+      if (description.sharedWork) metrics.observeSharedWork(description.sharedWork);
       metrics.info.reset();
       metrics.info.set({ agent: options.id, backend: description.backend, svd: description.svd }, 1);
     };

@@ -18,6 +18,11 @@ export interface ShardExecutorOptions {
   logger?: Logger;
   /** Most jobs whose caches are kept; the least recently used job is dropped beyond it. @default 2 */
   maxJobs?: number;
+  /**
+   * Models kept loaded (weights and SVD factors) when no job uses them, least recently used out, so the next job
+   * on the same model (a sweep's next cell) loads and factors nothing again. @default 2
+   */
+  idleModels?: number;
   /** A job's caches are dropped after this long without a shard for it. @default 600_000 (10 min) */
   jobIdleMs?: number;
   /** Bytes of SVD factors kept per model (float64 U, σ, Vᵀ), least recently used out. @default 1 GiB */
@@ -52,6 +57,7 @@ export function resolveExecutorOptions(options: ShardExecutorOptions): ResolvedE
     svd: options.svd,
     logger: options.logger ?? silentLogger(),
     maxJobs: options.maxJobs ?? 2,
+    idleModels: options.idleModels ?? 2,
     jobIdleMs: options.jobIdleMs ?? 600_000,
     factorCacheBytes: options.factorCacheBytes ?? 1 << 30,
     chunkSize: options.chunkSize ?? DEFAULT_BATCHING.chunkSize,

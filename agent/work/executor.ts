@@ -1,7 +1,7 @@
 // ShardExecutor: runs prepare/score/evaluate shards one at a time over per-job caches; the agent's compute core.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Batching, Shard, ShardResult } from "../../common/shards.ts";
-import type { LayerCacheCounts } from "../../common/local-agent-protocol.ts";
+import type { LayerCacheCounts, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
 import { resolveExecutorOptions, type ResolvedExecutorOptions, type ShardExecutorOptions } from "./executor-options.ts";
 import { JobCache } from "./job-cache.ts";
 import { runEvaluate } from "./run-evaluate.ts";
@@ -94,6 +94,11 @@ export class ShardExecutor {
 
   cachedModels(): string[] {
     return this.cache.modelDirs();
+  }
+
+  /** What jobs on the same model shared: model loads and SVD factor lookups from the caches, factor bytes held. */
+  sharedWorkStats(): SharedWorkCounts {
+    return this.cache.sharedWorkStats();
   }
 
   /** The layer caches of every cached job, summed (batch counts include dropped jobs). */

@@ -49,10 +49,13 @@ export function factoredFor(job: JobState, ref: WorkRef, matrix: string, blocks:
   let transform: MatrixTransform = {};
   let key = "svd";
   if (spec.factorization !== "svd") {
-    key = `${spec.factorization}|${sampleKey(calibration!, taskRunOptions(ref, batchSize))}`;
-    const t = job.transforms.get(`${key}|${matrix}`);
+    const statistics = `${spec.factorization}|${sampleKey(calibration!, taskRunOptions(ref, batchSize))}`;
+    const t = job.transforms.get(`${statistics}|${matrix}`);
     if (!t) throw new C2iError(ErrorCode.INTERNAL, `no ${spec.factorization} transform for ${matrix}; prepareTransforms must run first`);
     transform = t;
+    // The statistics come from this job's data: another job on the model may pick the same sample indices of
+    // another dataset, so its factors are its own (plain and K-subspaces factors, from the weights alone, are shared).
+    key = `${statistics}|job ${job.jobId}`;
   }
   return job.loaded.factoredFor(matrix, blocks, { clustering: spec.clustering, transform, key });
 }

@@ -4,7 +4,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { tensorMemoryLimit } from "../compute/memory.ts";
 import { gradientPlanBytes } from "../tasks/run.ts";
 import type { WorkRef } from "../../common/shards.ts";
-import { addLayerCacheCounts, type LayerCacheCounts } from "../../common/local-agent-protocol.ts";
+import { addLayerCacheCounts, type LayerCacheCounts, type SharedWorkCounts } from "../../common/local-agent-protocol.ts";
 import { EncodingCache } from "../tasks/encoding.ts";
 import type { MatrixTransform } from "../linalg/factorizations/types.ts";
 import type { Dataset } from "../tasks/dataset.ts";
@@ -58,6 +58,10 @@ export class JobCache {
   private readonly datasets = new Map<string, DatasetEntry>();
   /** Batch counts of the layer caches of dropped jobs, so the totals never go back (Prometheus counters). */
   private readonly retired = { partial: 0, full: 0 };
+  /** Models no job uses now, least recently used first: kept (weights and SVD factors) for the next job on them. */
+  private readonly idle = new Set<string>();
+  /** Jobs that found their model loaded (hits) or had to load it; factor lookups of disposed models. */
+  private readonly counts = { modelHits: 0, modelMisses: 0, factorHits: 0, factorMisses: 0 };
 
   constructor(private readonly options: ResolvedExecutorOptions) {}
 
@@ -79,7 +83,9 @@ export class JobCache {
     }
     const dir = await this.options.resolveModel(ref.model);
     let loaded = this.models.get(dir);
-    if (!loaded) {
+    if (loaded) this.counts.modelHits++;
+    else {
+      this.counts.modelMisses++;
       const model = await this.options.loadModel(dir);
       try {
         const tokenizer = await this.options.loadTokenizer(dir);
@@ -97,12 +103,13 @@ export class JobCache {
       try {
         data = { dataset: this.options.loadDataset(ref.dataset, template), jobs: new Set() };
       } catch (e) {
-        if (loaded.jobs.size === 0) this.releaseModel(dir);
+        if (loaded.jobs.size === 0) this.retire(dir);
         throw e;
       }
       this.datasets.set(dataKey, data);
     }
     loaded.jobs.add(ref.jobId);
+    this.idle.delete(dir);
     data.jobs.add(ref.jobId);
     const job: JobState = {
       jobId: ref.jobId,
@@ -147,7 +154,7 @@ export class JobCache {
     this.retired.full += counts.full;
     job.layers.dispose();
     job.loaded.jobs.delete(jobId);
-    if (job.loaded.jobs.size === 0) this.releaseModel(job.loaded.dir);
+    if (job.loaded.jobs.size === 0) this.retire(job.loaded.dir);
     const dataKey = datasetKey(job.datasetRef, job.template);
     const data = this.datasets.get(dataKey);
     if (data) {
@@ -170,6 +177,7 @@ export class JobCache {
     const over = () => tf.memory().numBytes > plan.heldBytes + plan.passBytes;
     if (!over()) return;
     const before = tf.memory().numBytes;
+    for (const dir of [...this.idle]) if (over()) this.releaseModel(dir);
     for (const j of this.jobs.values()) j.layers.dispose();
     for (const id of [...this.jobs.keys()]) {
       if (!over()) break;
@@ -178,11 +186,38 @@ export class JobCache {
     this.options.logger.info({ job: jobId, freedBytes: before - tf.memory().numBytes, heldBytes: tf.memory().numBytes }, "caches freed for a gradient pass");
   }
 
+  /**
+   * A model no job uses any more stays loaded, with its SVD factors, for the next job on it (a sweep's cells on
+   * one model factor each matrix once); beyond `idleModels` the least recently used idle model is freed.
+   */
+  private retire(dir: string): void {
+    this.idle.delete(dir);
+    this.idle.add(dir);
+    for (const old of [...this.idle]) {
+      if (this.idle.size <= this.options.idleModels) break;
+      this.releaseModel(old);
+    }
+  }
+
   private releaseModel(dir: string): void {
     const loaded = this.models.get(dir);
     if (!loaded) return;
     this.models.delete(dir);
+    this.idle.delete(dir);
+    this.counts.factorHits += loaded.factorLookups.hits;
+    this.counts.factorMisses += loaded.factorLookups.misses;
     loaded.dispose();
+  }
+
+  /** What the jobs shared: model loads and factor lookups answered from the caches (totals since start), held bytes. */
+  sharedWorkStats(): SharedWorkCounts {
+    const out: SharedWorkCounts = { ...this.counts, models: this.models.size, idleModels: this.idle.size, factorBytes: 0 };
+    for (const m of this.models.values()) {
+      out.factorHits += m.factorLookups.hits;
+      out.factorMisses += m.factorLookups.misses;
+      out.factorBytes += m.factorBytes;
+    }
+    return out;
   }
 
   /** Every job's layer cache summed: bytes and sets held now; batch counts since this cache was made (dropped jobs included). */

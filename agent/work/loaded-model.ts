@@ -43,6 +43,8 @@ export class LoadedModel {
   private readonly factored = new Map<string, { f: FactoredMatrix; bytes: number }>();
   private factorBytesTotal = 0;
   private editing: string | undefined;
+  /** Factor lookups answered from the cache, and computed (SVDs run), since the model was loaded. */
+  readonly factorLookups = { hits: 0, misses: 0 };
 
   constructor(
     readonly dir: string,
@@ -80,7 +82,11 @@ export class LoadedModel {
   factorsFor(name: string, blocks: number): BlockFactors {
     const key = `${name}|${blocks}`;
     const hit = recall(this.factors, key);
-    if (hit) return hit;
+    if (hit) {
+      this.factorLookups.hits++;
+      return hit;
+    }
+    this.factorLookups.misses++;
     const info = this.info(name);
     checkBlocks(name, blocks, info.rows);
     const f = factorBlocks(fromFloat32(info.rows, info.cols, this.original(name)), blocks, this.svd);
@@ -90,7 +96,8 @@ export class LoadedModel {
 
   /**
    * Factors of a weighted and/or clustered factorization (agent/linalg/factorizations), cached like
-   * `factorsFor` under `key` (which must name the transform's statistics). The identity transform with
+   * `factorsFor` under `key`, which must name the transform's statistics and whose they are: the model is shared
+   * by every job on it, and FWSVD/ASVD statistics belong to one job's data. The identity transform with
    * contiguous blocks reuses `factorsFor`'s factors.
    */
   factoredFor(name: string, blocks: number, options: { clustering: ClusteringName; transform: MatrixTransform; key: string }): FactoredMatrix {
@@ -99,7 +106,11 @@ export class LoadedModel {
     if (plain) return { factors: this.factorsFor(name, blocks), transform: {}, grouping: blocksGrouping(info.rows, blocks) };
     const key = `${name}|${blocks}|${options.clustering}|${options.key}`;
     const hit = recall(this.factored, key);
-    if (hit) return hit;
+    if (hit) {
+      this.factorLookups.hits++;
+      return hit;
+    }
+    this.factorLookups.misses++;
     checkBlocks(name, blocks, info.rows);
     const f = factorMatrix(fromFloat32(info.rows, info.cols, this.original(name)), this.svd, { blocks, clustering: options.clustering, transform: options.transform });
     this.remember(this.factored, key, f, factorBytes(f.factors));
@@ -135,6 +146,11 @@ export class LoadedModel {
       this.model.writeMatrix(name, original);
       this.editing = undefined;
     }
+  }
+
+  /** Bytes of SVD factors held (float64 U, σ, Vᵀ). */
+  get factorBytes(): number {
+    return this.factorBytesTotal;
   }
 
   cachedFactorKeys(): string[] {

@@ -100,6 +100,7 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
         cachedModels: executor.cachedModels(),
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, tfBytes: tfm.numBytes, tfTensors: tfm.numTensors },
         layerCache: executor.layerCacheStats(),
+        sharedWork: executor.sharedWorkStats(),
       };
     };
   } catch (e) {

@@ -67,6 +67,35 @@ export function agentResources(): Json {
         ],
       },
       {
+        row: "Shared work across jobs",
+        panels: [
+          {
+            title: "Factor cache hit ratio", unit: "percentunit", w: 8,
+            description:
+              "Share of per-(matrix, K) SVD factor lookups answered from the model's cache: every job on a model (a sweep's cells) reuses the factors " +
+              "its first job computed. Data-dependent factorizations (FWSVD, ASVD) are per job and always miss for a new job.",
+            queries: [perAgent(
+              `(sum by (instance) (rate(c2i_agent_factor_lookups_total{result="hit"}[${RI}])) / clamp_min(sum by (instance) (rate(c2i_agent_factor_lookups_total[${RI}])), 1e-9))`,
+              "factor hits {{agent}}",
+            )],
+          },
+          {
+            title: "Model loads", w: 8,
+            description: "Jobs per second that found their model loaded (hit) or had to read it (miss); models loaded and kept idle for the next job.",
+            queries: [
+              perAgent(`rate(c2i_agent_model_loads_total{result="hit"}[${RI}])`, "hits/s {{agent}}"),
+              perAgent(`rate(c2i_agent_model_loads_total{result="miss"}[${RI}])`, "loads/s {{agent}}"),
+              perAgent(`c2i_agent_models_loaded{state="idle"}`, "idle models {{agent}}"),
+            ],
+          },
+          {
+            title: "Factor cache", unit: "bytes", w: 8,
+            description: "Bytes of SVD factors held for the loaded models (bound per model: 1 GiB).",
+            queries: [perAgent("c2i_agent_factor_cache_bytes")],
+          },
+        ],
+      },
+      {
         row: "Agent process",
         panels: [
           {
