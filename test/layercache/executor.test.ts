@@ -108,7 +108,8 @@ describe("evaluate shards with the layer cache", () => {
   it("keeps tf.memory() flat across repeated shards and frees the cached states when the job is dropped", { timeout: 60_000 }, async () => {
     const c = cases.find((x) => x.name === "gpt2 (choice)")!;
     const before = tf.memory().numTensors;
-    const ex = executor(true);
+    // No idle model kept, so that dropping the last job must free every tensor.
+    const ex = executor(true, { idleModels: 0 });
     try {
       const ref: WorkRef = { jobId: "mem", model: c.model, dataset: c.dataset };
       const shard = await shardFor(ex, ref, Array.from({ length: 12 }, (_, i) => i));

@@ -90,7 +90,8 @@ describe.each([
       expect(info).toMatchObject({ type: "info", cachedJobs: ["j"], inFlight: [] });
       agent.send({ type: "drop-job", jobId: "j" });
       agent.send({ type: "info" });
-      expect(await agent.next((m) => m.type === "info")).toMatchObject({ cachedJobs: [], cachedModels: [] });
+      // The job's caches are gone; its model stays loaded for the next job on it (idleModels).
+      expect(await agent.next((m) => m.type === "info")).toMatchObject({ cachedJobs: [], cachedModels: [expect.any(String)], sharedWork: { idleModels: 1, modelMisses: 1 } });
       agent.send({ type: "close" });
       expect(await agent.next((m) => m.type === "closed")).toEqual({ type: "closed" });
       expect(await agent.exited).toBe(0);
