@@ -6,6 +6,7 @@ import type { LocalAgentDescription, LocalAgentOptions } from "../../common/loca
 import type { Shard, ShardResult } from "../../common/shards.ts";
 import { LocalAgentMode, openChannel } from "../../common/local-agent-channel.ts";
 import { LocalAgent } from "./local-agent.ts";
+import { chooseAgent, nextJob, type WaitingJob } from "./scheduling/choose.ts";
 import type { AgentInfo, AgentPool, ResultOf, RunOptions } from "./types.ts";
 
 export interface LocalPoolOptions {
@@ -32,6 +33,8 @@ interface Waiting {
   shard: Shard;
   options: RunOptions;
   attempt: number;
+  /** Arrival order (fair share: among equal jobs, the longest waiting). */
+  order: number;
   resolve: (r: ShardResult) => void;
   reject: (e: unknown) => void;
 }
@@ -39,6 +42,13 @@ interface Waiting {
 export class LocalAgentPoolImpl implements AgentPool {
   private readonly agentsList: LocalAgent[] = [];
   private readonly queue: Waiting[] = [];
+  /** Fair share between jobs (scheduling/choose.ts nextJob): shards running per job, when each was last served. */
+  private readonly runningByJob = new Map<string, number>();
+  private readonly lastServed = new Map<string, number>();
+  /** Model refs each agent has run shards of: its caches hold them (affinity, scheduling/choose.ts chooseAgent). */
+  private readonly modelsOf = new Map<LocalAgent, Set<string>>();
+  private order = 0;
+  private serial = 0;
   private readonly logger: Logger;
   private closed = false;
   private spawned = 0;
@@ -110,27 +120,53 @@ export class LocalAgentPoolImpl implements AgentPool {
         }
       };
       const unlisten = () => options.signal?.removeEventListener("abort", onAbort);
-      const w: Waiting = { shard, options, attempt: 1, resolve: (r) => (unlisten(), resolve(r)), reject: (e) => (unlisten(), reject(e)) };
+      const w: Waiting = { shard, options, attempt: 1, order: this.order++, resolve: (r) => (unlisten(), resolve(r)), reject: (e) => (unlisten(), reject(e)) };
       options.signal?.addEventListener("abort", onAbort, { once: true });
       this.queue.push(w);
       this.pump();
     }) as Promise<ResultOf<S>>;
   }
 
-  /** Hand queued shards to the least-loaded ready agents (ties: the lowest index, for reproducible logs). */
+  /**
+   * Hands queued shards to ready agents: the next job by fair share (the fewest running shards, then the least
+   * recently served), its oldest shard, to an agent that already holds the job's model if one is free, else the
+   * least loaded (ties: the lowest index). As the remote pool does (scheduling/choose.ts).
+   */
   private pump(): void {
     while (this.queue.length > 0) {
-      const free = this.agentsList.filter((a) => a.isReady() && a.inFlight() < a.capacity).sort((a, b) => a.inFlight() - b.inFlight());
-      const agent = free[0];
-      if (!agent) return;
-      const w = this.queue.shift()!;
-      this.dispatch(agent, w);
+      const ready = this.agentsList.filter((a) => a.isReady());
+      const loads = ready.map((a, i) => ({ id: String(i).padStart(6, "0"), inFlight: a.inFlight(), capacity: a.capacity, cachedModels: [...(this.modelsOf.get(a) ?? [])], lost: false }));
+      const jobs = new Map<string, WaitingJob>();
+      for (const w of this.queue) {
+        const jobId = w.shard.ref.jobId;
+        if (!jobs.has(jobId)) jobs.set(jobId, { jobId, running: this.runningByJob.get(jobId) ?? 0, lastServed: this.lastServed.get(jobId) ?? 0, oldest: w.order });
+      }
+      const jobId = nextJob([...jobs.values()])!;
+      const w = this.queue.find((q) => q.shard.ref.jobId === jobId)!;
+      const choice = chooseAgent(loads, w.shard.ref.model);
+      if (!choice) return;
+      this.queue.splice(this.queue.indexOf(w), 1);
+      this.dispatch(ready[Number(choice.id)]!, w);
     }
   }
 
   private dispatch(agent: LocalAgent, w: Waiting): void {
+    const jobId = w.shard.ref.jobId;
+    this.runningByJob.set(jobId, (this.runningByJob.get(jobId) ?? 0) + 1);
+    this.lastServed.set(jobId, ++this.serial);
+    if (!this.modelsOf.has(agent)) this.modelsOf.set(agent, new Set());
+    this.modelsOf.get(agent)!.add(w.shard.ref.model);
+    const done = () => {
+      const n = (this.runningByJob.get(jobId) ?? 1) - 1;
+      if (n > 0) this.runningByJob.set(jobId, n);
+      else {
+        this.runningByJob.delete(jobId);
+        if (!this.queue.some((q) => q.shard.ref.jobId === jobId)) this.lastServed.delete(jobId);
+      }
+    };
     agent
       .run(w.shard, w.options)
+      .finally(done)
       .then(w.resolve, (e: unknown) => {
         if (isC2iError(e) && e.code === ErrorCode.AGENT_LOST && w.attempt < this.options.maxAttempts && !this.closed && !w.options.signal?.aborted) {
           w.attempt++;
@@ -148,6 +184,7 @@ export class LocalAgentPoolImpl implements AgentPool {
     this.logger.error({ agent: agent.id, reason }, "local agent lost");
     const i = this.agentsList.indexOf(agent);
     if (i >= 0) this.agentsList.splice(i, 1);
+    this.modelsOf.delete(agent);
     if (this.closed) return;
     this.spawn().catch((e) => {
       this.logger.error({ err: e }, "could not replace a lost local agent");

@@ -30,6 +30,19 @@ describe.each(["child", "worker"] as const)("local agent pool (%s agents)", (mod
     await expect(pool.run(shard("j/evaluate/9"))).rejects.toThrow(/closed/);
   });
 
+  it("shares one agent fairly between jobs: a job that arrives later is not queued behind another's shards", async () => {
+    const pool = await LocalAgentPoolImpl.start({ agents: 1, mode, entry, inheritStderr: false });
+    const of = (job: string, i: number): EvaluateShard => ({ ...shard(`${job}/evaluate/${i}`), ref: { jobId: job, model: "ok", dataset: "d" } });
+    try {
+      const finished: string[] = [];
+      const runs = [...[1, 2, 3, 4].map((i) => of("a", i)), ...[1, 2].map((i) => of("b", i))].map((s) => pool.run(s).then((r) => void finished.push(r.shardId)));
+      await Promise.all(runs);
+      expect(finished).toEqual(["a/evaluate/1", "b/evaluate/1", "a/evaluate/2", "b/evaluate/2", "a/evaluate/3", "a/evaluate/4"]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("maps an agent's error to a C2iError with its code", async () => {
     const pool = await LocalAgentPoolImpl.start({ agents: 1, mode, entry, inheritStderr: false });
     try {
