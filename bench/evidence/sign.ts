@@ -27,6 +27,8 @@ export interface SignComparison {
   /** LASER's chosen candidate, or its best one when none beat the baseline (`laserEdited` false). */
   laserPick: Candidate;
   laserEdited: boolean;
+  /** The pick's accuracy minus the unmodified model's, on LASER's validation rows. */
+  pickGain: number;
   /** Mean over every matrix of its LASER gain: what a random top-m would score on average. */
   meanGain: number;
   /** Matrices for which some rate beat the unmodified model on LASER's validation rows. */
@@ -77,11 +79,12 @@ export function laserGains(laser: ResultDocument): Map<string, number> {
 }
 
 /** LASER's chosen edit, or its best candidate (accuracy, then loss) when it kept none. */
-function laserPick(laser: ResultDocument): { pick: Candidate; edited: boolean } {
-  if (laser.chosen.candidate) return { pick: laser.chosen.candidate, edited: true };
+function laserPick(laser: ResultDocument): { pick: Candidate; edited: boolean; gain: number } {
+  const base = laser.baseline.selection.accuracy;
+  if (laser.chosen.candidate) return { pick: laser.chosen.candidate, edited: true, gain: laser.chosen.selection.accuracy - base };
   const best = [...laser.candidates].sort((a, b) => b.accuracy - a.accuracy || a.loss - b.loss)[0];
   if (!best) throw new Error(`LASER result ${laser.job} has no candidates`);
-  return { pick: { matrix: best.matrix, blocks: best.blocks, rate: best.rate }, edited: false };
+  return { pick: { matrix: best.matrix, blocks: best.blocks, rate: best.rate }, edited: false, gain: best.accuracy - base };
 }
 
 const scoresAt = (doc: ResultDocument, blocks: number) => doc.scores.filter((s) => s.blocks === blocks);
@@ -109,13 +112,13 @@ function sameCandidate(a: Candidate | null, b: Candidate | null): boolean {
 }
 
 export function compareSigns(t: TaskRuns): SignComparison {
-  const { pick, edited } = laserPick(t.laser);
+  const { pick, edited, gain } = laserPick(t.laser);
   const gains = laserGains(t.laser);
   const views = Object.fromEntries(SIGNS.map((s) => [s, viewOf(t.c2i[s], pick.matrix, gains)])) as Record<Sign, SignView>;
   const neg = new Map(scoresAt(t.c2i.negative, 1).map((s) => [s.matrix, s.score]));
   const pos = scoresAt(t.c2i.positive, 1).filter((s) => neg.has(s.matrix));
   return {
-    model: t.model, mode: t.mode, seed: t.seed, laserPick: pick, laserEdited: edited,
+    model: t.model, mode: t.mode, seed: t.seed, laserPick: pick, laserEdited: edited, pickGain: gain,
     meanGain: spread([...gains.values()]).mean, helpful: [...gains.values()].filter((g) => g > 0).length, matrices: gains.size,
     views, sameEdit: sameCandidate(views.negative.chosen, views.positive.chosen),
     signsSpearman: spearman(pos.map((s) => neg.get(s.matrix)!), pos.map((s) => s.score)),
@@ -132,7 +135,7 @@ export function signTable(rows: readonly SignComparison[]): string[] {
   ];
   for (const r of rows) {
     const [n, p] = [r.views.negative, r.views.positive];
-    lines.push(`| ${r.model} | ${r.mode} | ${r.seed} | ${editLabel(r.laserPick)}${r.laserEdited ? "" : " (not kept)"} | ${r.helpful}/${r.matrices} | ` +
+    lines.push(`| ${r.model} | ${r.mode} | ${r.seed} | ${editLabel(r.laserPick)} (${pts(r.pickGain)}${r.laserEdited ? "" : ", not kept"}) | ${r.helpful}/${r.matrices} | ` +
       `${rankText(n)} | ${rankText(p)} | ${n.spearman.toFixed(2)} / ${p.spearman.toFixed(2)} | ${pts(n.topGain)} / ${pts(p.topGain)} / ${pts(r.meanGain)} | ` +
       `${editLabel(n.chosen)} | ${editLabel(p.chosen)}${r.sameEdit ? " (same)" : ""} | ${pts(n.testGain)} / ${pts(p.testGain)} | ${r.signsSpearman.toFixed(2)} |`);
   }
