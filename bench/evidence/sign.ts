@@ -36,6 +36,9 @@ export interface SignComparison {
   matrices: number;
   views: Record<Sign, SignView>;
   sameEdit: boolean;
+  /** (matrix, K) pairs evaluated under both signs, of those evaluated under one (top-m × block counts). */
+  sharedPairs: number;
+  pairs: number;
   /** Spearman correlation between the two signs' K = 1 scores. */
   signsSpearman: number;
 }
@@ -107,6 +110,8 @@ function viewOf(doc: ResultDocument, pick: string, gains: ReadonlyMap<string, nu
   };
 }
 
+const pairsOf = (doc: ResultDocument) => new Set(doc.candidates.map((c) => `${c.matrix} ${c.blocks}`));
+
 function sameCandidate(a: Candidate | null, b: Candidate | null): boolean {
   return a === null || b === null ? a === b : a.matrix === b.matrix && a.blocks === b.blocks && a.rate === b.rate;
 }
@@ -117,10 +122,12 @@ export function compareSigns(t: TaskRuns): SignComparison {
   const views = Object.fromEntries(SIGNS.map((s) => [s, viewOf(t.c2i[s], pick.matrix, gains)])) as Record<Sign, SignView>;
   const neg = new Map(scoresAt(t.c2i.negative, 1).map((s) => [s.matrix, s.score]));
   const pos = scoresAt(t.c2i.positive, 1).filter((s) => neg.has(s.matrix));
+  const [negPairs, posPairs] = [pairsOf(t.c2i.negative), pairsOf(t.c2i.positive)];
   return {
     model: t.model, mode: t.mode, seed: t.seed, laserPick: pick, laserEdited: edited, pickGain: gain,
     meanGain: spread([...gains.values()]).mean, helpful: [...gains.values()].filter((g) => g > 0).length, matrices: gains.size,
     views, sameEdit: sameCandidate(views.negative.chosen, views.positive.chosen),
+    sharedPairs: [...negPairs].filter((p) => posPairs.has(p)).length, pairs: negPairs.size,
     signsSpearman: spearman(pos.map((s) => neg.get(s.matrix)!), pos.map((s) => s.score)),
   };
 }
@@ -130,14 +137,14 @@ const rankText = (v: SignView) => `${v.rankK1} (best ${v.bestRank.rank} at K=${v
 /** One row per task: LASER's pick and, per sign, its rank in c2i's list, the score–gain correlation and c2i's choice. */
 export function signTable(rows: readonly SignComparison[]): string[] {
   const lines = [
-    "| model | mode | seed | LASER pick (val gain) | helpful matrices | rank of pick, negative | rank of pick, positive | ρ(score, LASER gain) neg / pos | top-m LASER gain neg / pos / all (pts) | c2i edit, negative | c2i edit, positive | Δ test neg / pos (pts) | ρ(neg, pos scores) |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| model | mode | seed | LASER pick (val gain) | helpful matrices | rank of pick, negative | rank of pick, positive | ρ(score, LASER gain) neg / pos | top-m LASER gain neg / pos / all (pts) | c2i edit, negative | c2i edit, positive | Δ test neg / pos (pts) | ρ(neg, pos scores) | (matrix, K) evaluated by both |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
     const [n, p] = [r.views.negative, r.views.positive];
     lines.push(`| ${r.model} | ${r.mode} | ${r.seed} | ${editLabel(r.laserPick)} (${pts(r.pickGain)}${r.laserEdited ? "" : ", not kept"}) | ${r.helpful}/${r.matrices} | ` +
       `${rankText(n)} | ${rankText(p)} | ${n.spearman.toFixed(2)} / ${p.spearman.toFixed(2)} | ${pts(n.topGain)} / ${pts(p.topGain)} / ${pts(r.meanGain)} | ` +
-      `${editLabel(n.chosen)} | ${editLabel(p.chosen)}${r.sameEdit ? " (same)" : ""} | ${pts(n.testGain)} / ${pts(p.testGain)} | ${r.signsSpearman.toFixed(2)} |`);
+      `${editLabel(n.chosen)} | ${editLabel(p.chosen)}${r.sameEdit ? " (same)" : ""} | ${pts(n.testGain)} / ${pts(p.testGain)} | ${r.signsSpearman.toFixed(2)} | ${r.sharedPairs}/${r.pairs} |`);
   }
   return lines;
 }

@@ -48,15 +48,18 @@ const laser = doc({
 const task: TaskRuns = {
   model: "m", mode: "choice", seed: 3, laser,
   c2i: {
-    negative: doc({ strategy: "c2i", sign: "negative", seconds: 100, baseline: 0.5, chosen: null, ranking: [a, b, c] }),
-    positive: doc({ strategy: "c2i", sign: "positive", seconds: 60, baseline: 0.5, chosen: { matrix: c, blocks: 1, rate: 0.9 }, chosenAccuracy: 0.55, ranking: [c, b, a] }),
+    negative: doc({ strategy: "c2i", sign: "negative", seconds: 100, baseline: 0.5, chosen: null, ranking: [a, b, c], evaluated: [[a, 0.1, 0.5], [a, 0.9, 0.4], [b, 0.1, 0.45]] }),
+    positive: doc({
+      strategy: "c2i", sign: "positive", seconds: 60, baseline: 0.5, chosen: { matrix: c, blocks: 1, rate: 0.9 }, chosenAccuracy: 0.55, ranking: [c, b, a],
+      evaluated: [[c, 0.9, 0.55], [b, 0.1, 0.45]],
+    }),
   },
 };
 
 describe("evidence records", () => {
   it("gives LASER then c2i per sign, each c2i run with LASER's seconds over its own", () => {
     const rs = recordsOf(task);
-    expect(rs.map((r) => [r.strategy, r.sign, r.speedup])).toEqual([["laser", null, null], ["c2i", "negative", 3], ["c2i", "positive", 5]]);
+    expect(rs.map((r) => [r.strategy, r.sign, r.speedup, r.candidates])).toEqual([["laser", null, null, 4], ["c2i", "negative", 3, 3], ["c2i", "positive", 5, 2]]);
     expect(rs[1]!.edit).toBeNull();
     expect(rs[2]!.chosen.test.accuracy).toBe(0.55);
   });
@@ -97,6 +100,7 @@ describe("score-sign comparison", () => {
     expect(r.views.positive.spearman).toBeCloseTo(1);
     expect(r.views.positive.topGain).toBeCloseTo(0.075);
     expect(r.sameEdit).toBe(false);
+    expect([r.sharedPairs, r.pairs]).toEqual([1, 2]);
     expect(r.signsSpearman).toBeCloseTo(-1);
   });
 
