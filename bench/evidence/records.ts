@@ -2,6 +2,7 @@
 import type { Candidate } from "../../common/shards.ts";
 import type { SetMetrics } from "../../coordinator/plan/metrics.ts";
 import type { ResultDocument } from "../../coordinator/plan/result.ts";
+import type { SpectraDocument } from "./first-order.ts";
 
 /** The two matrix scores compared: Σ max(∂L/∂σ, 0) ("positive") and the literal Σ max(−∂L/∂σ, 0) ("negative"). */
 export const SIGNS = ["negative", "positive"] as const;
@@ -14,6 +15,8 @@ export interface TaskRuns {
   seed: number;
   laser: ResultDocument;
   c2i: Record<Sign, ResultDocument>;
+  /** `c2i score` on the same adaptation set with every singular value: the first-order check's input. */
+  spectra: SpectraDocument;
 }
 
 export interface RunRecord {

@@ -5,6 +5,7 @@ import type { SetMetrics } from "../../coordinator/plan/metrics.ts";
 import type { ResultDocument } from "../../coordinator/plan/result.ts";
 import { summarize } from "../../bench/evidence/aggregate.ts";
 import { recordsOf, shortMatrix, type TaskRuns } from "../../bench/evidence/records.ts";
+import { firstOrderCheck, predictedChange, type SpectraDocument } from "../../bench/evidence/first-order.ts";
 import { compareSigns, laserGains, spearman } from "../../bench/evidence/sign.ts";
 
 const M = (layer: number, kind: string) => `model.layers.${layer}.self_attn.${kind}.weight`;
@@ -19,8 +20,8 @@ interface DocOptions {
   chosenAccuracy?: number;
   /** c2i: matrices in score order at K = 1 (and K = 2 reversed). */
   ranking?: string[];
-  /** laser: [matrix, rate, accuracy] per candidate. */
-  evaluated?: [string, number, number][];
+  /** [matrix, rate, accuracy, loss = 1] per candidate at K = 1, of rank 3: ρ ≤ 0.4 keeps 2, higher rates keep 1. */
+  evaluated?: [string, number, number, number?][];
 }
 
 /** The fields of a result.json the bench reads; the rest is irrelevant to it. */
@@ -28,7 +29,8 @@ function doc(o: DocOptions): ResultDocument {
   const ranking = o.ranking ?? [];
   const scores = [1, 2].flatMap((blocks) => (blocks === 1 ? ranking : [...ranking].reverse())
     .map((matrix, i) => ({ matrix, layer: 0, kind: "q", blocks, score: ranking.length - i, rank: i + 1 })));
-  const candidates = (o.evaluated ?? []).map(([matrix, rate, accuracy]) => ({ matrix, blocks: 1, rate, layer: 0, kind: "q", accuracy, loss: 1, correct: 0, n: 100, stoppedEarly: false }));
+  const candidates = (o.evaluated ?? []).map(([matrix, rate, accuracy, loss = 1]) =>
+    ({ matrix, blocks: 1, rate, layer: 0, kind: "q", accuracy, loss, correct: 0, n: 100, stoppedEarly: false, keptRanks: [rate <= 0.4 ? 2 : 1] }));
   const after = o.chosenAccuracy ?? o.baseline;
   return {
     strategy: o.strategy, job: `${o.strategy}-${o.sign ?? ""}`, totalMs: o.seconds * 1000,
@@ -48,12 +50,18 @@ const laser = doc({
 const task: TaskRuns = {
   model: "m", mode: "choice", seed: 3, laser,
   c2i: {
-    negative: doc({ strategy: "c2i", sign: "negative", seconds: 100, baseline: 0.5, chosen: null, ranking: [a, b, c], evaluated: [[a, 0.1, 0.5], [a, 0.9, 0.4], [b, 0.1, 0.45]] }),
+    negative: doc({ strategy: "c2i", sign: "negative", seconds: 100, baseline: 0.5, chosen: null, ranking: [a, b, c], evaluated: [[a, 0.1, 0.5, 0.8], [a, 0.9, 0.4, 0.9], [b, 0.1, 0.45, 1.1]] }),
     positive: doc({
       strategy: "c2i", sign: "positive", seconds: 60, baseline: 0.5, chosen: { matrix: c, blocks: 1, rate: 0.9 }, chosenAccuracy: 0.55, ranking: [c, b, a],
-      evaluated: [[c, 0.9, 0.55], [b, 0.1, 0.45]],
+      evaluated: [[c, 0.9, 0.55, 1.3], [b, 0.1, 0.45, 1.1]],
     }),
   },
+  spectra: { loss: 1, scores: [] },
+};
+/** Each matrix's K = 1 spectrum, ascending, with its σ-gradients. */
+const spectra: SpectraDocument = {
+  loss: 1,
+  scores: ([[a, [1, 0, 0]], [b, [-1, 0, 0]], [c, [0.5, -1, 2]]] as const).map(([matrix, grad]) => ({ matrix, blocks: 1, smallest: [{ block: 0, sigma: [1, 2, 3], grad: [...grad] }] })),
 };
 
 describe("evidence records", () => {
@@ -117,5 +125,21 @@ describe("score-sign comparison", () => {
     expect(spearman([1, 2, 3], [5, 5, 5])).toBe(0);
     // ranks (1, 2.5, 2.5, 4) against (1, 2, 3, 4): ρ = 4.5 / √(4.5 · 5)
     expect(spearman([1, 2, 2, 3], [1, 2, 3, 4])).toBeCloseTo(4.5 / Math.sqrt(4.5 * 5));
+  });
+});
+
+describe("first-order check", () => {
+  it("predicts −Σ σ·g over each block's dropped (smallest) directions", () => {
+    const row = (rate: number, keptRanks: number[]) => ({ ...task.c2i.positive.candidates[0]!, rate, keptRanks });
+    expect(predictedChange(spectra, row(0.1, [2]))).toBeCloseTo(-0.5);
+    expect(predictedChange(spectra, row(0.9, [1]))).toBeCloseTo(1.5);
+  });
+
+  it("correlates predicted with measured loss changes over the candidates of both signs, counted once", () => {
+    const r = firstOrderCheck(task, spectra, [task.c2i.negative, task.c2i.positive]);
+    expect(r.candidates).toBe(4);
+    // predicted (−1, −1, +1, +1.5) against measured (−0.2, −0.1, +0.1, +0.3)
+    expect(r.all).toBeCloseTo(4.5 / Math.sqrt(22.5));
+    expect([r.gentle, r.gentleSameSign, r.gentleCount]).toEqual([1, 2, 2]);
   });
 });
