@@ -17,8 +17,9 @@ export const searchFlags = {
 export const searchUsage = `  --seed         seed of the 100-sample adaptation split (default 0)
   --adapt-size, --test-size, --top-m, --smallest, --rates 0.1,0.9,…, --blocks 1,2,4,8, --layers 0,1,…, --kinds mlp_in,mlp_out
                  search settings (METHOD.md defaults)
-  --score-sign negative|positive  which σ-gradients the matrix score sums: METHOD.md's negative ones, or the
-                 positive ones (the directions whose shrinking lowers the loss to first order)   (default negative)
+  --score-sign positive|negative  which σ-gradients the matrix score sums: the positive ones (the directions whose
+                 shrinking lowers the loss to first order; METHOD.md), or the negative ones (the paper's literal
+                 wording, an ablation)   (default positive)
   --early-stop   stop evaluating a candidate once it cannot reach the best accuracy so far (faster; the chosen
                  edit is the same, but stopped candidates' numbers cover fewer samples and depend on evaluation
                  order and agent count, which is why it is off by default)

@@ -33,7 +33,8 @@ function agent(shard: Shard, reportDetails: boolean): ShardResult {
     case "score":
       return {
         kind: "score", shardId: shard.shardId, loss: 0.5, timings: {},
-        scores: shard.matrices.flatMap((matrix) => shard.blockCounts.map((blocks) => ({ matrix, blocks, score: matrix === model.good!.matrix ? 10 : blocks, smallest: [] }))),
+        // One positive σ-gradient per matrix (the default sign sums them); the good matrix's is the largest.
+        scores: shard.matrices.flatMap((matrix) => shard.blockCounts.map((blocks) => ({ matrix, blocks, score: 0, smallest: [{ block: 0, sigma: [0.5], grad: [matrix === model.good!.matrix ? 10 : blocks] }] }))),
       };
     case "evaluate":
       return {

@@ -89,9 +89,9 @@ describe("candidates", () => {
     expect(c.map((x) => `${x.blocks}:${x.matrix}:${x.rate}`)).toEqual(["1:b:0.5", "1:b:0.9", "1:c:0.5", "1:c:0.9", "2:a:0.5", "2:a:0.9", "2:c:0.5", "2:c:0.9"]);
   });
 
-  it("scores the negative σ-gradients by default (METHOD.md) and the positive ones with scoreSign positive", () => {
+  it("scores the positive σ-gradients by default (METHOD.md) and the negative ones with scoreSign negative (the ablation)", () => {
     const spectra: MatrixScore[] = [
-      // a: harmful-looking under METHOD.md (large negative g); b: large positive g.
+      // a: large negative g (harmful under the literal reading); b: large positive g (shrinking lowers the loss).
       { matrix: "a", blocks: 2, score: 5, smallest: [{ block: 0, sigma: [0.1, 0.2], grad: [-3, 1] }, { block: 1, sigma: [0.1], grad: [-2] }] },
       { matrix: "b", blocks: 2, score: 0.5, smallest: [{ block: 0, sigma: [0.1, 0.2], grad: [4, -0.5] }, { block: 1, sigma: [0.3], grad: [2.5] }] },
     ];
@@ -101,7 +101,7 @@ describe("candidates", () => {
     const rank = (sign: "negative" | "positive") => rankScores(spectra.map((m) => signedScore(m, sign)), order(["a", "b"])).map((r) => r.matrix);
     expect(rank("negative")).toEqual(["a", "b"]);
     expect(rank("positive")).toEqual(["b", "a"]);
-    expect(resolveSettings({}).scoreSign).toBe("negative");
+    expect(resolveSettings({}).scoreSign).toBe("positive");
     expect(() => resolveSettings({ scoreSign: "both" as never })).toThrow(/scoreSign must be one of negative, positive/);
   });
 

@@ -67,7 +67,8 @@ describe("c2i CLI on the demo", () => {
         expect(b.grad).toHaveLength(4);
         expect([...b.sigma].sort((x, y) => x - y)).toEqual(b.sigma);
       }
-      expect(s.score).toBeCloseTo(s.smallest.flatMap((b) => b.grad).reduce((a, g) => a + Math.max(-g, 0), 0), 10);
+      // The default sign (METHOD.md): Σ max(∂L/∂σ, 0) over the smallest singular values.
+      expect(s.score).toBeCloseTo(s.smallest.flatMap((b) => b.grad).reduce((a, g) => a + Math.max(g, 0), 0), 10);
     }
   });
 

@@ -99,12 +99,12 @@ export class SimulatedPool implements AgentPool {
           shardId: shard.shardId,
           loss: 0.5,
           scores: shard.matrices.flatMap((matrix) =>
-            shard.blockCounts.map((blocks) => ({
-              matrix,
-              blocks,
-              score: m.good?.matrix === matrix ? 10 + blocks : unit("score", matrix, blocks) * 5,
-              smallest: [],
-            })),
+            shard.blockCounts.map((blocks) => {
+              // One positive σ-gradient per matrix (a direction whose shrinking lowers the loss), as a real agent
+              // returns its spectra; `score` is the agent's own Σ max(−g, 0), which the default sign recomputes.
+              const g = m.good?.matrix === matrix ? 10 + blocks : unit("score", matrix, blocks) * 5;
+              return { matrix, blocks, score: 0, smallest: [{ block: 0, sigma: [0.5], grad: [g] }] };
+            }),
           ),
           timings: {},
         };
