@@ -8,7 +8,7 @@ import { resolveSpec, type JobSpec, type JobSpecInput } from "../plan/spec.ts";
 export type CellFields = Partial<JobSpecInput>;
 
 export interface SweepCellInput extends CellFields {
-  /** Folder name of the cell under the sweep's output. @default "<model>--<dataset>" (made filesystem-safe) */
+  /** Folder name of the cell under the sweep's output. @default "<model>--<dataset>" (their last path parts, made filesystem-safe) */
   name?: string;
 }
 
@@ -90,6 +90,23 @@ export function slug(ref: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "") || "cell";
 }
 
+/**
+ * Short names for a list of references: each one's `slug`, or, where two would be equal ("a/model", "b/model"),
+ * as many trailing path parts as it takes to tell them apart ("a_model", "b_model").
+ */
+export function shortNames(refs: readonly string[]): Map<string, string> {
+  const unique = [...new Set(refs)];
+  const parts = (ref: string) => ref.replace(/[\\/]+$/, "").split(/[\\/]/);
+  for (let depth = 1; ; depth++) {
+    const names = unique.map((r) => {
+      const p = parts(r);
+      return depth === 1 ? slug(r) : slug(p.slice(-depth).join("_"));
+    });
+    const longest = Math.max(...unique.map((r) => parts(r).length));
+    if (new Set(names).size === names.length || depth >= longest) return new Map(unique.map((r, i) => [r, names[i]!]));
+  }
+}
+
 function merge(base: CellFields, over: CellFields): CellFields {
   const settings: Partial<SearchSettings> = { ...base.settings, ...over.settings };
   const task = base.task || over.task ? { ...base.task, ...over.task } : undefined;
@@ -107,11 +124,13 @@ export function planSweep(input: SweepInput, fromFlags: CellFields = {}, source 
   listed.push(...(input.cells ?? []));
   if (listed.length === 0) bad(source, "no cells: give models and datasets, or cells");
   const defaults = merge(fromFlags, input.defaults ?? {});
+  const modelNames = shortNames(listed.map((c) => c.model ?? defaults.model ?? ""));
+  const datasetNames = shortNames(listed.map((c) => c.dataset ?? defaults.dataset ?? ""));
   const seen = new Set<string>();
   return listed.map(({ name, ...fields }, i) => {
     const merged = merge(defaults, fields);
     if (!merged.model || !merged.dataset) bad(`${source}: cell ${i + 1}`, "needs a model and a dataset");
-    const cellName = name ?? `${slug(merged.model)}--${slug(merged.dataset)}`;
+    const cellName = name ?? `${modelNames.get(merged.model)}--${datasetNames.get(merged.dataset)}`;
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(cellName)) bad(`${source}: cell ${i + 1}`, `name "${cellName}" must be a folder name (letters, digits, . _ -)`);
     if (seen.has(cellName)) bad(`${source}: cell ${i + 1}`, `name "${cellName}" is used twice; give the cells distinct names`);
     seen.add(cellName);

@@ -47,6 +47,11 @@ cells:
     expect(bad("cells: []")).toThrow(/no cells/);
   });
 
+  it("tells apart references that end alike by their parent folders", () => {
+    const cells = planSweep({ models: ["/r/demo-2/model", "/r/demo-3/model"], datasets: ["/d/a/task.jsonl", "/d/b/task.jsonl"] });
+    expect(cells.map((c) => c.name)).toEqual(["demo-2_model--a_task", "demo-2_model--b_task", "demo-3_model--a_task", "demo-3_model--b_task"]);
+  });
+
   it("names cells after their references, safe as folder names", () => {
     expect(slug("/data/models/gpt-j-6b/")).toBe("gpt-j-6b");
     expect(slug("counterfact:/data/counterfact.json")).toBe("counterfact-counterfact");
