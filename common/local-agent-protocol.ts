@@ -81,6 +81,16 @@ export interface LocalAgentDescription {
   sharedWork?: SharedWorkCounts;
 }
 
+/** Several agents' shared-work counts summed (a pool's local agents); agents that do not report them are left out. */
+export function sumSharedWork(agents: readonly { sharedWork?: SharedWorkCounts }[]): SharedWorkCounts {
+  const total: SharedWorkCounts = { modelHits: 0, modelMisses: 0, factorHits: 0, factorMisses: 0, models: 0, idleModels: 0, factorBytes: 0 };
+  for (const a of agents) {
+    if (!a.sharedWork) continue;
+    for (const k of Object.keys(total) as (keyof SharedWorkCounts)[]) total[k] += a.sharedWork[k];
+  }
+  return total;
+}
+
 /** Work jobs on one model share in an agent: model loads and SVD factor lookups (totals since start), held now. */
 export interface SharedWorkCounts {
   /** Jobs that found their model already loaded / had to load it. */

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { addLayerCacheCounts, type LayerCacheCounts, type LocalAgentDescription } from "../../common/local-agent-protocol.ts";
+import { addLayerCacheCounts, sumSharedWork, type LayerCacheCounts, type LocalAgentDescription, type SharedWorkCounts } from "../../common/local-agent-protocol.ts";
 import { createLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { JobServiceImpl } from "../../coordinator/jobs/service.ts";
@@ -110,6 +110,7 @@ export const adaptCommand: Command = {
       const results: ResultDocument[] = [];
       let cancelled: Cancelled | undefined;
       let layerCache: LayerCacheCounts | undefined;
+      let sharedWork: SharedWorkCounts | undefined;
       try {
         pool = remote ? undefined : await LocalAgentPoolImpl.start({
           ...(agents ? { agents } : {}), mode, logger,
@@ -137,7 +138,11 @@ export const adaptCommand: Command = {
           if (done.state !== "succeeded") throw jobFailure(`${name} job`, done);
           results.push(done.result as unknown as ResultDocument);
         }
-        if (pool && !interrupt.received()) layerCache = sumLayerCache(await pool.describeAgents());
+        if (pool && !interrupt.received()) {
+          const described = await pool.describeAgents();
+          layerCache = sumLayerCache(described);
+          sharedWork = sumSharedWork(described);
+        }
       } finally {
         await service?.close();
         await pool?.close();
@@ -153,7 +158,7 @@ export const adaptCommand: Command = {
         strategy: r.strategy, edit: r.chosen.candidate, keptRanks: r.chosen.keptRanks ?? null,
         baseline: r.baseline, chosen: { selection: r.chosen.selection, test: r.chosen.test }, seconds: r.totalMs / 1000, candidates: r.candidates.length,
       }));
-      output(json, { out: outDir, files: written, results: summary, ...(layerCache ? { layerCache } : {}) }, () => [...results.map(describe), `wrote ${written.join(", ")}`].join("\n"));
+      output(json, { out: outDir, files: written, results: summary, ...(layerCache ? { layerCache } : {}), ...(sharedWork ? { sharedWork } : {}) }, () => [...results.map(describe), `wrote ${written.join(", ")}`].join("\n"));
       const late = interrupt.received();
       if (late) {
         process.stderr.write(`c2i adapt: ${late} arrived while the outputs were written; they were completed first (${outDir})\n`);

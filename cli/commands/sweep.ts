@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { createLogger } from "../../common/log.ts";
+import { sumSharedWork, type SharedWorkCounts } from "../../common/local-agent-protocol.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { CoordinatorClient } from "../../coordinator/grpc/client.ts";
 import { RemoteJobService, type ClientJobService } from "../../coordinator/grpc/remote-jobs.ts";
@@ -112,6 +113,7 @@ export const sweepCommand: Command = {
     const bus = new MemoryEventBusImpl({ logger });
     let service: ClientJobService | undefined;
     let summary: SweepSummary;
+    let sharedWork: SharedWorkCounts | undefined;
     const progress = new SweepProgress(process.stderr, cells.map((c) => c.name));
     try {
       const openService = async (): Promise<ClientJobService> => {
@@ -130,6 +132,7 @@ export const sweepCommand: Command = {
         onCell: (o) => progress.onCell(o),
       });
       summary = await runner.run();
+      if (pool && !interrupt.received()) sharedWork = sumSharedWork(await pool.describeAgents());
     } finally {
       progress.end();
       await service?.close();
@@ -146,7 +149,8 @@ export const sweepCommand: Command = {
       return SIGNAL_EXIT_CODES[signal];
     }
     writeSweepFiles(out, summary);
-    output(json, summary, () => describeSweep(out, summary));
+    // The local agents' shared work (model loads, SVD factor lookups) goes to --json beside sweep.json's content.
+    output(json, sharedWork ? { ...summary, sharedWork } : summary, () => describeSweep(out, summary));
     return summary.states.failed + summary.states.cancelled > 0 ? 2 : 0;
   },
 };

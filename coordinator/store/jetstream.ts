@@ -49,9 +49,13 @@ function isConflict(e: unknown): boolean {
 }
 
 /** Errors that mean "NATS is not there right now", worth waiting out. */
-function isOutage(e: unknown): boolean {
+/**
+ * Errors that pass when NATS is back. "jetstream is not enabled" too: a restarted nats-server takes connections a
+ * moment before its JetStream is up (seen in bench/soak: a job failed on it right after a restart).
+ */
+export function isOutage(e: unknown): boolean {
   const msg = (e as Error)?.message ?? "";
-  return /timeout|no responders|disconnect|connection|closed|reconnect|503|unavailable/i.test(msg) && !/CLOSED$/.test(msg);
+  return /timeout|no responders|disconnect|connection|closed|reconnect|503|unavailable|jetstream is not enabled/i.test(msg) && !/CLOSED$/.test(msg);
 }
 
 export class JetStreamJobStore implements JobStore {

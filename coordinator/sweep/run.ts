@@ -1,5 +1,6 @@
 // Runs a sweep's cells as concurrent jobs on a JobService (embedded or a coordinator), writes each cell's outputs
 // as it finishes, and resumes: finished cells are kept, and jobs a coordinator still runs are followed, not redone.
+import { setMaxListeners } from "node:events";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeError } from "../../common/errors.ts";
@@ -64,6 +65,8 @@ export class SweepRunner {
 
   constructor(private readonly o: SweepRunOptions) {
     mkdirSync(o.out, { recursive: true });
+    // One abort listener per running cell: many cells are not a leak.
+    if (o.signal) setMaxListeners(o.cells.length + 10, o.signal);
     this.stateFile = join(o.out, STATE_FILE);
     const stored = readJson<SweepState>(this.stateFile);
     this.state = stored?.format === "c2i.sweep-state/1" ? stored : { format: "c2i.sweep-state/1", jobs: {} };

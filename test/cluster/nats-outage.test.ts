@@ -1,7 +1,7 @@
 // NATS going away and coming back: the JetStream store waits out the outage; auth and credentials are honoured.
 import { afterEach, describe, expect, it } from "vitest";
 import { NatsEventBus } from "../../coordinator/events/nats.ts";
-import { JetStreamJobStore } from "../../coordinator/store/jetstream.ts";
+import { isOutage, JetStreamJobStore } from "../../coordinator/store/jetstream.ts";
 import { NATS_SERVER_BIN, NatsServer } from "../fixtures/nats.ts";
 
 describe.skipIf(!NATS_SERVER_BIN)("NATS outages and auth", () => {
@@ -29,6 +29,14 @@ describe.skipIf(!NATS_SERVER_BIN)("NATS outages and auth", () => {
     expect((await update).phase).toBe("evaluate");
     expect(await put).toBe(true);
     expect((await store.shardResults("j")).size).toBe(1);
+  });
+
+  it("waits out a restarted server whose JetStream is not up yet, and gives up on what no restart cures", () => {
+    // What nats.js reports when a restarted nats-server takes connections before its JetStream is enabled.
+    expect(isOutage(new Error("JetStreamNotEnabled: jetstream is not enabled"))).toBe(true);
+    expect(isOutage(new Error("503 no responders"))).toBe(true);
+    expect(isOutage(new Error("wrong last sequence: 4"))).toBe(false);
+    expect(isOutage(new Error("connection CLOSED"))).toBe(false);
   });
 
   it("connects with the server's user and password, and fails clearly without them", async () => {

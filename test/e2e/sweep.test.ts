@@ -38,8 +38,10 @@ describe("c2i sweep", () => {
   it("runs one job per cell, writes each cell's outputs and one comparison, with each cell's numbers as run alone", async () => {
     const out = join(dir, "grid");
     const { stdout } = await c2i("sweep", "--models", model, "--datasets", `${full},${half}`, "--out", out, "--agents", "2", "--json", ...grid);
-    const summary = JSON.parse(stdout) as SweepSummary;
+    const { sharedWork, ...summary } = JSON.parse(stdout) as SweepSummary & { sharedWork: Record<string, number> };
     expect(summary.cells.map((c) => [c.name, c.state])).toEqual([["model--dataset", "succeeded"], ["model--half", "succeeded"]]);
+    // The local agents report what the jobs shared: factors computed once per (matrix, K) and agent, read many times.
+    expect(sharedWork.factorHits).toBeGreaterThan(sharedWork.factorMisses);
     expect(readJson<SweepSummary>(join(out, "sweep.json"))).toEqual(summary);
     for (const c of summary.cells) for (const f of ["result.json", "recipe.json", "report.html"]) expect(existsSync(join(out, c.name, f)), `${c.name}/${f}`).toBe(true);
     const html = readFileSync(join(out, "sweep.html"), "utf8");
