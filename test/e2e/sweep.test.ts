@@ -40,8 +40,12 @@ describe("c2i sweep", () => {
     const { stdout } = await c2i("sweep", "--models", model, "--datasets", `${full},${half}`, "--out", out, "--agents", "2", "--json", ...grid);
     const { sharedWork, ...summary } = JSON.parse(stdout) as SweepSummary & { sharedWork: Record<string, number> };
     expect(summary.cells.map((c) => [c.name, c.state])).toEqual([["model--dataset", "succeeded"], ["model--half", "succeeded"]]);
-    // The local agents report what the jobs shared: factors computed once per (matrix, K) and agent, read many times.
-    expect(sharedWork.factorHits).toBeGreaterThan(sharedWork.factorMisses);
+    // The local agents report what the jobs shared: each (matrix, K) is factored at most once per agent, however the
+    // shards fell (which agent scores which matrices is a matter of timing), and the evaluations read those factors.
+    const keys = readJson<ResultDocument>(join(out, "model--half", "result.json")).scores.length;
+    expect(sharedWork.factorMisses).toBeLessThanOrEqual(2 * keys);
+    expect(sharedWork.factorHits + sharedWork.factorMisses).toBeGreaterThan(2 * keys);
+    expect(sharedWork.factorHits).toBeGreaterThan(0);
     expect(readJson<SweepSummary>(join(out, "sweep.json"))).toEqual(summary);
     for (const c of summary.cells) for (const f of ["result.json", "recipe.json", "report.html"]) expect(existsSync(join(out, c.name, f)), `${c.name}/${f}`).toBe(true);
     const html = readFileSync(join(out, "sweep.html"), "utf8");
