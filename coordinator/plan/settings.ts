@@ -1,5 +1,6 @@
 // The search settings of one job: one typed object, every default from METHOD.md next to its meaning.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 import { DEFAULT_BATCHING } from "../../common/shards.ts";
 
 /** How candidate matrices are chosen before evaluation. */
@@ -100,7 +101,7 @@ export const defaultSettings: Readonly<SearchSettings> = Object.freeze({
 });
 
 function bad(field: string, what: string, got: unknown): never {
-  throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job settings: ${field} must be ${what}, got ${JSON.stringify(got)}`);
+  throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job settings: ${field} must be ${what}, got ${previewJson(got)}`);
 }
 
 function int(v: unknown, field: string, min: number): number {

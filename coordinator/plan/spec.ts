@@ -1,5 +1,6 @@
 // A job spec: what to adapt, on which data, with which strategy and settings — validated once at submission.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 import type { TaskOptions } from "../../common/shards.ts";
 import { resolveSettings, type SearchSettings } from "./settings.ts";
 import { strategyNamed } from "./strategies.ts";
@@ -39,14 +40,14 @@ export interface JobSpec {
 
 function nonEmpty(v: unknown, field: string): string {
   if (typeof v !== "string" || v.trim().length === 0) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job spec: ${field} must be a non-empty string, got ${JSON.stringify(v)}`);
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job spec: ${field} must be a non-empty string, got ${previewJson(v)}`);
   }
   return v;
 }
 
 function oneOf(v: unknown, field: string, allowed: readonly string[]): string {
   if (typeof v !== "string" || !allowed.includes(v)) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job spec: ${field} must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job spec: ${field} must be one of ${allowed.join(", ")}, got ${previewJson(v)}`);
   }
   return v;
 }

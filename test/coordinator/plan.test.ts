@@ -41,6 +41,9 @@ describe("settings and specs", () => {
     expect(() => resolveSettings({ batchSize: 0 })).toThrow(/batchSize/);
     expect(() => resolveSpec({ model: "", dataset: "d" })).toThrow(/model/);
     expect(() => resolveSpec({ model: "m", dataset: "d", strategy: "nope" })).toThrow(/unknown strategy "nope"/);
+    const deep = JSON.parse("[".repeat(100_000) + "]".repeat(100_000)) as never;
+    expect(() => resolveSettings({ seed: deep })).toThrow(/seed must be an integer ≥ 0, got \[\[\[/);
+    expect(() => resolveSpec({ model: deep, dataset: "d" })).toThrow(/model must be a non-empty string, got \[\[\[/);
   });
 
   it("a resolved spec resolves to itself (the stored spec replans the same job)", () => {

@@ -26,6 +26,7 @@ describe("parseRecipe", () => {
     ["kept ranks per block", { ...good, edits: [{ ...good.edits[0], keptRanks: [3] }] }, "edits[0].keptRanks"],
     ["blocks", { ...good, edits: [{ ...good.edits[0], blocks: 0 }] }, "edits[0].blocks"],
     ["same matrix twice", { ...good, edits: [good.edits[0], good.edits[0]] }, "edited twice"],
+    ["a version nested 100,000 deep", `{"version":${"[".repeat(100_000)}${"]".repeat(100_000)}}`, "version must be 1, got [[["],
     ["clustering", { ...good, edits: [{ ...good.edits[0], clustering: "kmeans" }] }, "clustering"],
   ])("rejects %s", (_name, input, field) => {
     expect(() => parseRecipe(typeof input === "string" ? input : JSON.stringify(input), "r.json")).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining(field) }));
