@@ -62,8 +62,9 @@ export function scaleFieldOf(factorization: RecipeFactorization): "rowScale" | "
 }
 
 function parseScales(v: unknown, where: string, source: string): number[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === "number" && Number.isFinite(x) && x > 0)) {
-    throw invalid(source, `${where} must be a non-empty list of finite positive numbers`);
+  // 1/x must be finite too: the weighted truncation is mapped back with the inverse scales (5e-324 has none).
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === "number" && x > 0 && Number.isFinite(x) && Number.isFinite(1 / x))) {
+    throw invalid(source, `${where} must be a non-empty list of finite positive numbers with finite inverses`);
   }
   return [...(v as number[])];
 }

@@ -21,6 +21,7 @@ describe("parseRecipe", () => {
     ["fwsvd without its row scales", { ...good, factorization: "fwsvd" }, "edits[0].rowScale is required"],
     ["scales of the other factorization", { ...good, factorization: "fwsvd", edits: [{ ...good.edits[0], rowScale: [1, 2], colScale: [1] }] }, "edits[0].colScale is only meaningful"],
     ["scales with plain svd", { ...good, edits: [{ ...good.edits[0], rowScale: [1, 2] }] }, "edits[0].rowScale is only meaningful"],
+    ["a scale whose inverse overflows", { ...good, factorization: "fwsvd", edits: [{ ...good.edits[0], rowScale: [1, 5e-324] }] }, "finite inverses"],
     ["non-positive scales", { ...good, factorization: "asvd", edits: [{ ...good.edits[0], colScale: [1, 0] }] }, "finite positive"],
     ["rate out of range", { ...good, edits: [{ ...good.edits[0], rate: 1 }] }, "edits[0].rate"],
     ["kept ranks per block", { ...good, edits: [{ ...good.edits[0], keptRanks: [3] }] }, "edits[0].keptRanks"],
