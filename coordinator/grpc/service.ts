@@ -10,7 +10,7 @@ import { toServiceError } from "../../proto/status.ts";
 import { JobEvent } from "../jobs/events.ts";
 import { isTerminal } from "../jobs/service.ts";
 import type { JobService } from "../jobs/types.ts";
-import type { JobSpecInput } from "../plan/spec.ts";
+import { parseSpecJson } from "../plan/spec.ts";
 import type { AgentPool } from "../pool/types.ts";
 import type { JobRecord } from "../store/types.ts";
 
@@ -29,16 +29,6 @@ export function jobToWire(r: JobRecord): Job {
     ...(r.result !== undefined ? { resultJson: JSON.stringify(r.result) } : {}),
     ...(r.error !== undefined ? { error: r.error } : {}),
   };
-}
-
-function parseSpec(json: string): JobSpecInput {
-  try {
-    const spec = JSON.parse(json) as unknown;
-    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new Error("not a JSON object");
-    return spec as JobSpecInput;
-  } catch (e) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `SubmitJob: spec_json is not a JSON object (${(e as Error).message})`);
-  }
 }
 
 function requireId(id: string, method: string): string {
@@ -62,7 +52,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
 
   return {
     SubmitJob: unary("SubmitJob", async (req) => {
-      const record = await deps.jobs.submit(parseSpec(req.specJson));
+      const record = await deps.jobs.submit(parseSpecJson(req.specJson));
       deps.log.info({ job: record.id }, "job submitted");
       return jobToWire(record);
     }),
