@@ -50,6 +50,11 @@ describe("loadDataset", () => {
     const e = failure(() => loadDataset("nosuch:/x"));
     expect(e.code).toBe("DATASET_INVALID");
     expect(e.message).toContain("nosuch");
+    for (const name of ["constructor", "tostring"]) {
+      const p = failure(() => loadDataset(`${name}:${path}`));
+      expect(p.code).toBe("DATASET_INVALID");
+      expect(p.message).toContain(`unknown dataset loader "${name}"`);
+    }
   });
 
   const cases: [string, string[], number, RegExp][] = [
