@@ -7,6 +7,7 @@ import type { CoordinatorServiceHandlers } from "../../proto/gen/c2i/v1/Coordina
 import type { Job } from "../../proto/gen/c2i/v1/Job.ts";
 import type { JobEvent as JobEventMsg } from "../../proto/gen/c2i/v1/JobEvent.ts";
 import { toServiceError } from "../../proto/status.ts";
+import { requireDecoded } from "../../proto/undecodable.ts";
 import { JobEvent } from "../jobs/events.ts";
 import { isTerminal } from "../jobs/service.ts";
 import type { JobService } from "../jobs/types.ts";
@@ -42,6 +43,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
       void (async () => {
         try {
           checkBearer(call.metadata, deps.token, "CoordinatorService");
+          requireDecoded(call.request, `CoordinatorService.${method}`);
           callback(null, await body(call.request));
         } catch (e) {
           if (!(e instanceof C2iError)) deps.log.error({ method, err: (e as Error).message }, "request failed");
@@ -77,6 +79,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
       void (async () => {
         try {
           checkBearer(call.metadata, deps.token, "CoordinatorService");
+          requireDecoded(call.request, "CoordinatorService.WatchJob");
           const id = requireId(call.request.id, "WatchJob");
           // Subscribe first, then read the record: no event between the two is lost.
           sub = deps.jobs.watch(id, (event, data) => {
