@@ -91,7 +91,8 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
           if (isTerminal(record.state)) end();
         } catch (e) {
           sub?.unsubscribe();
-          call.destroy(toServiceError(e) as grpc.ServiceError);
+          // "error", not destroy(): grpc-js sends the status from the stream's end, which destroy() skips (the client then waits forever).
+          call.emit("error", toServiceError(e));
         }
       })();
     },
