@@ -156,7 +156,8 @@ if (Number(values["server-sample"]) > 0 && chosen.some((s) => s.name.startsWith(
   process.stderr.write(`server processes: ${servers.counts.map((c) => `${c.surface} ${c.inputs} inputs ${c.bugs.length} bugs`).join(", ")}; exits ${JSON.stringify(servers.exits)}; ${servers.problems.length} problems\n`);
 }
 
-const command = `npx tsx bench/fuzz/run.ts --inputs ${inputs} --seed ${seed}${values.surfaces ? ` --surfaces ${values.surfaces}` : ""}`;
+const extra = (["surfaces", "cli-sample", "server-sample", "timeout-ms"] as const).filter((k) => values[k] !== undefined && process.argv.includes(`--${k}`));
+const command = `npx tsx bench/fuzz/run.ts --inputs ${inputs} --seed ${seed}${extra.map((k) => ` --${k} ${values[k]}`).join("")}`;
 const input = { command, started, load, cores: cpus().length, runs, samples, servers, seed };
 writeFileSync(values.out!, report(input));
 if (values.json) writeFileSync(values.json, JSON.stringify(input, null, 1));
