@@ -53,6 +53,17 @@ describe("CoordinatorService refusals", () => {
     expect(performance.now() - t0).toBeLessThan(5_000);
   });
 
+  it("answers GetJob and WatchJob of a 100,000-character id with NOT_FOUND, its message cut to fit a gRPC status, instead of no answer", async () => {
+    const id = "x".repeat(100_000);
+    const t0 = performance.now();
+    const e = await client.get(id).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("more characters") });
+    expect((e as Error).message.length).toBeLessThan(2_000);
+    await expect(drain(client.watch(id))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(client.list()).resolves.toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
   it("refuses undecodable SubmitJob bytes and a bad spec with INVALID_ARGUMENT, storing no job", async () => {
     const raw = new grpc.Client(server.address, grpc.credentials.createInsecure());
     try {
