@@ -72,4 +72,18 @@ export const FOUND: readonly Found[] = [
     after: "NOT_FOUND / UNAUTHENTICATED / INVALID_ARGUMENT at once",
     test: "test/coordinator/grpc-service.test.ts",
   },
+  {
+    surface: "grpc-agent, grpc-coordinator",
+    input: "a refusal quoting a 100,000-character shard id (Score, samples.indices [24]) or job id",
+    before: "no answer at all: the status message exceeded HTTP/2's 64 KiB header limit, and the stalled connection left the next calls unanswered too",
+    after: "the documented code at once; status messages are cut to 1,000 characters (proto/status.ts)",
+    test: "test/contracts/proto.test.ts, test/coordinator/grpc-service.test.ts",
+  },
+  {
+    surface: "grpc-coordinator (c2i coordinator process)",
+    input: "ListJobs right after an accepted SubmitJob, while the runner updates the new job",
+    before: "no answer for 10 s or more: kv.keys() waits for a consumer state that concurrent updates keep from coming",
+    after: "keys listed from the KV stream's subjects: milliseconds",
+    test: "test/contracts/job-store.contract.ts (memory and JetStream)",
+  },
 ];
