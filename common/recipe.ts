@@ -1,5 +1,6 @@
 // recipe.json: the few numbers that reproduce an adapted checkpoint from the original weights (which matrix, K, rate).
 import { C2iError, ErrorCode } from "./errors.ts";
+import { previewJson } from "./preview.ts";
 
 export const RECIPE_VERSION = 1;
 
@@ -61,8 +62,9 @@ export function scaleFieldOf(factorization: RecipeFactorization): "rowScale" | "
 }
 
 function parseScales(v: unknown, where: string, source: string): number[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === "number" && Number.isFinite(x) && x > 0)) {
-    throw invalid(source, `${where} must be a non-empty list of finite positive numbers`);
+  // 1/x must be finite too: the weighted truncation is mapped back with the inverse scales (5e-324 has none).
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === "number" && x > 0 && Number.isFinite(x) && Number.isFinite(1 / x))) {
+    throw invalid(source, `${where} must be a non-empty list of finite positive numbers with finite inverses`);
   }
   return [...(v as number[])];
 }
@@ -110,13 +112,13 @@ export function parseRecipe(input: string | unknown, source = "(inline)"): Recip
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalid(source, "expected a JSON object");
   const r = v as Record<string, unknown>;
-  if (r.version !== RECIPE_VERSION) throw invalid(source, `version must be ${RECIPE_VERSION}, got ${JSON.stringify(r.version)}`);
+  if (r.version !== RECIPE_VERSION) throw invalid(source, `version must be ${RECIPE_VERSION}, got ${previewJson(r.version)}`);
   if (typeof r.modelFingerprint !== "string" || !/^[0-9a-f]{16,}$/.test(r.modelFingerprint)) {
     throw invalid(source, "modelFingerprint must be a hex digest");
   }
   if (typeof r.modelType !== "string" || r.modelType === "") throw invalid(source, "modelType must be a non-empty string");
   if (!RECIPE_FACTORIZATIONS.includes(r.factorization as RecipeFactorization)) {
-    throw invalid(source, `factorization must be one of ${RECIPE_FACTORIZATIONS.join(", ")}, got ${JSON.stringify(r.factorization)}`);
+    throw invalid(source, `factorization must be one of ${RECIPE_FACTORIZATIONS.join(", ")}, got ${previewJson(r.factorization)}`);
   }
   const factorization = r.factorization as RecipeFactorization;
   const needed = scaleFieldOf(factorization);

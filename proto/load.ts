@@ -4,6 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import type { ProtoGrpcType as AgentProto } from "./gen/agent.ts";
 import type { ProtoGrpcType as CoordinatorProto } from "./gen/coordinator.ts";
+import { markUndecodableRequests } from "./undecodable.ts";
 
 export const PROTO_ROOT = fileURLToPath(new URL(".", import.meta.url));
 
@@ -49,12 +50,13 @@ export function serverOptions(): grpc.ServerOptions {
   };
 }
 
+/** Requests that do not decode reach the handlers as a marker they refuse (proto/undecodable.ts). */
 export function loadAgentProto(): AgentProto {
-  const def = protoLoader.loadSync("c2i/v1/agent.proto", LOADER_OPTIONS);
+  const def = markUndecodableRequests(protoLoader.loadSync("c2i/v1/agent.proto", LOADER_OPTIONS));
   return grpc.loadPackageDefinition(def) as unknown as AgentProto;
 }
 
 export function loadCoordinatorProto(): CoordinatorProto {
-  const def = protoLoader.loadSync("c2i/v1/coordinator.proto", LOADER_OPTIONS);
+  const def = markUndecodableRequests(protoLoader.loadSync("c2i/v1/coordinator.proto", LOADER_OPTIONS));
   return grpc.loadPackageDefinition(def) as unknown as CoordinatorProto;
 }

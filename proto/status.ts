@@ -38,15 +38,28 @@ const fromGrpc: Partial<Record<grpc.status, ErrorCode>> = {
   [grpc.status.RESOURCE_EXHAUSTED]: ErrorCode.INVALID_ARGUMENT,
 };
 
+/**
+ * Characters of a message sent as a status. The message travels in an HTTP/2 trailer, and a trailer over the peer's
+ * header-list limit (64 KiB here; percent-encoding can take a character to 12 bytes) is never delivered: the call
+ * then ends in no answer at all and the connection stalls. Messages quote what the caller sent, a 100,000-character
+ * shard id included, so they are cut here.
+ */
+const MAX_DETAILS = 1_000;
+
+function statusMessage(message: string): string {
+  if (message.length <= MAX_DETAILS) return message;
+  return `${message.slice(0, MAX_DETAILS)}… (${(message.length - MAX_DETAILS).toLocaleString("en")} more characters)`;
+}
+
 /** Server side: any thrown value → a ServiceError a grpc-js callback accepts. */
 export function toServiceError(e: unknown): Partial<grpc.ServiceError> {
   const metadata = new grpc.Metadata();
   if (isC2iError(e)) {
     metadata.set(CODE_KEY, e.code);
-    return { code: grpcStatusOf(e.code), details: e.message, metadata };
+    return { code: grpcStatusOf(e.code), details: statusMessage(e.message), metadata };
   }
   metadata.set(CODE_KEY, ErrorCode.INTERNAL);
-  return { code: grpc.status.INTERNAL, details: describeError(e), metadata };
+  return { code: grpc.status.INTERNAL, details: statusMessage(describeError(e)), metadata };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Parse and strictly validate a safetensors header: every way a header can lie is a CHECKPOINT_CORRUPT naming file and tensor.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 import { dtypeBytes, isStoredDtype, type StoredDtype } from "./dtype.ts";
 
 /** The safetensors reference implementation refuses headers above 100 MB; so do we. */
@@ -94,10 +95,10 @@ function parseEntry(file: string, name: string, value: unknown, dataStart: numbe
   const where = `tensor "${name}"`;
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw corrupt(file, `${where} is not an object`);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
-  if (!isStoredDtype(dtype)) throw corrupt(file, `${where} has unknown dtype ${JSON.stringify(dtype)}`);
-  if (!Array.isArray(shape) || !shape.every(isSafeIndex)) throw corrupt(file, `${where} has an invalid shape ${JSON.stringify(shape)}`);
+  if (!isStoredDtype(dtype)) throw corrupt(file, `${where} has unknown dtype ${previewJson(dtype)}`);
+  if (!Array.isArray(shape) || !shape.every(isSafeIndex)) throw corrupt(file, `${where} has an invalid shape ${previewJson(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSafeIndex)) {
-    throw corrupt(file, `${where} has invalid data_offsets ${JSON.stringify(offsets)}`);
+    throw corrupt(file, `${where} has invalid data_offsets ${previewJson(offsets)}`);
   }
   const [b, e] = offsets as [number, number];
   if (b > e) throw corrupt(file, `${where} has data_offsets [${b}, ${e}] ending before they begin`);

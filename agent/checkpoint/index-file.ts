@@ -1,6 +1,7 @@
 // Read `model.safetensors.index.json`: which shard file holds each tensor.
 import { readFileSync } from "node:fs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 
 export interface ShardIndex {
   /** tensor name → shard file name (relative to the index's directory) */
@@ -23,13 +24,19 @@ export function readShardIndex(file: string): ShardIndex {
   const weightMap = new Map<string, string>();
   for (const [name, shard] of Object.entries(map as Record<string, unknown>)) {
     if (typeof shard !== "string" || shard.length === 0 || shard.includes("/") || shard.includes("\\") || shard.startsWith(".")) {
-      throw bad(`weight_map["${name}"] is not a plain shard file name: ${JSON.stringify(shard)}`);
+      throw bad(`weight_map["${name}"] is not a plain shard file name: ${previewJson(shard)}`);
     }
     weightMap.set(name, shard);
   }
   const meta: Record<string, string> = {};
   if (typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)) {
-    for (const [k, v] of Object.entries(metadata as Record<string, unknown>)) meta[k] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(metadata as Record<string, unknown>)) {
+      try {
+        meta[k] = typeof v === "string" ? v : JSON.stringify(v);
+      } catch {
+        throw bad(`metadata["${k}"] is nested too deeply to read`);
+      }
+    }
   }
   return { weightMap, metadata: meta };
 }

@@ -7,6 +7,7 @@ import { checkBearer } from "../../proto/auth.ts";
 import * as convert from "../../proto/convert.ts";
 import type { AgentServiceHandlers } from "../../proto/gen/c2i/v1/AgentService.ts";
 import { toServiceError } from "../../proto/status.ts";
+import { requireDecoded } from "../../proto/undecodable.ts";
 import type { AgentMetrics } from "../metrics/registry.ts";
 import type { AllowedRoots } from "../security/roots.ts";
 import type { ShardRunner } from "./runner.ts";
@@ -78,6 +79,7 @@ export class AgentWork {
 
 /** One unary handler: auth, decode, abort on client cancel/deadline, encode or map the error. */
 function unary<Req, Res, S extends Shard, R extends ShardResult>(
+  method: string,
   deps: AgentServiceDeps,
   work: AgentWork,
   decode: (m: Req) => S,
@@ -89,6 +91,7 @@ function unary<Req, Res, S extends Shard, R extends ShardResult>(
     void (async () => {
       try {
         checkBearer(call.metadata, deps.token, "AgentService");
+        requireDecoded(call.request, `AgentService.${method}`);
         const result = await work.run(decode(call.request), ac.signal);
         callback(null, encode(result as R));
       } catch (e) {
@@ -100,13 +103,14 @@ function unary<Req, Res, S extends Shard, R extends ShardResult>(
 
 export function agentHandlers(deps: AgentServiceDeps, work: AgentWork): AgentServiceHandlers {
   return {
-    Prepare: unary(deps, work, convert.prepareShardFromWire, convert.prepareResultToWire),
-    Score: unary(deps, work, convert.scoreShardFromWire, convert.scoreResultToWire),
-    Evaluate: unary(deps, work, convert.evaluateShardFromWire, convert.evaluateResultToWire),
+    Prepare: unary("Prepare", deps, work, convert.prepareShardFromWire, convert.prepareResultToWire),
+    Score: unary("Score", deps, work, convert.scoreShardFromWire, convert.scoreResultToWire),
+    Evaluate: unary("Evaluate", deps, work, convert.evaluateShardFromWire, convert.evaluateResultToWire),
     Info: (call, callback) => {
       void (async () => {
         try {
           checkBearer(call.metadata, deps.token, "AgentService");
+          requireDecoded(call.request, "AgentService.Info");
           const d = await deps.runner.describe();
           callback(null, {
             id: deps.id, backend: d.backend, svd: d.svd, device: d.device, memoryBytes: d.memory.rssBytes,

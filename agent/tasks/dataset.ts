@@ -56,7 +56,8 @@ export function loadDataset(
     return loaders.jsonl!(match ? match[2]! : ref);
   }
   const [, name, path] = match as unknown as [string, string, string];
-  const loader = loaders[name];
+  // Own names only: "constructor:x" must not find Object.prototype.constructor.
+  const loader = Object.hasOwn(loaders, name) ? loaders[name] : undefined;
   if (!loader) {
     throw new C2iError(
       ErrorCode.DATASET_INVALID,

@@ -1,6 +1,7 @@
 // Reads a JSONL dataset and validates it row by row: every error names the file and the line.
 import { readFileSync } from "node:fs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 import type { AnswerRow, ChoiceRow, Dataset } from "./dataset.ts";
 
 const ANSWER_SHAPE = `{"prompt": string, "answer": non-empty string}`;
@@ -32,7 +33,7 @@ function parseRow(text: string, path: string, line: number): AnswerRow | ChoiceR
       throw invalid(where, `"choices" must be an array of at least 2 non-empty strings (${CHOICE_SHAPE})`);
     }
     if (typeof label !== "number" || !Number.isInteger(label) || label < 0 || label >= choices.length) {
-      throw invalid(where, `"label" must be an integer in [0, ${choices.length - 1}] (the gold choice's index), got ${JSON.stringify(label)}`);
+      throw invalid(where, `"label" must be an integer in [0, ${choices.length - 1}] (the gold choice's index), got ${previewJson(label)}`);
     }
     return { prompt: row.prompt, choices: choices as string[], label, line };
   }

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { vocabularySize } from "./ids.ts";
 import { resolveSpecialTokens, tokenText, type SpecialTokens } from "./special-tokens.ts";
 import type { DecodeOptions, Tokenizer } from "./types.ts";
 
@@ -55,13 +56,12 @@ class HfTokenizerImpl implements Tokenizer {
     readonly source: string,
     private readonly inner: HfTokenizer,
     special: SpecialTokens,
+    vocabSize: number,
   ) {
     Object.assign(this, special);
     this.addsBos = special.addsBos;
     this.addsEos = special.addsEos;
-    let max = -1;
-    for (const id of inner.get_vocab(true).values()) max = Math.max(max, id);
-    this.vocabSize = max + 1;
+    this.vocabSize = vocabSize;
   }
 
   encode(text: string): number[] {
@@ -103,6 +103,7 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
     ...((await readJson(join(dir, "special_tokens_map.json"), true)) ?? {}),
     ...((await readJson(join(dir, "tokenizer_config.json"), true)) ?? {}),
   };
+  const vocabSize = vocabularySize(json, path);
   const definition: Record<string, unknown> = { added_tokens: [], ...json };
   for (const key of COMPONENT_KEYS) definition[key] ??= null;
   let inner: HfTokenizer;
@@ -122,5 +123,5 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
     if (e instanceof C2iError) throw e;
     throw new C2iError(ErrorCode.TOKENIZER_INVALID, `${path}: encoding a probe text failed (${(e as Error).message})`, { cause: e });
   }
-  return new HfTokenizerImpl(dir, inner, special);
+  return new HfTokenizerImpl(dir, inner, special, vocabSize);
 }

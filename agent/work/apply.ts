@@ -1,5 +1,5 @@
 // applyRecipe: recompute a recipe's edits from the original weights and write the adapted checkpoint in the input's format.
-import { copyFileSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
@@ -73,9 +73,9 @@ export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: stri
       `${modelDir} has fingerprint ${fingerprint.slice(0, 16)}…, but the recipe was made for ${recipe.modelFingerprint.slice(0, 16)}…; apply it to the exact checkpoint it was made from`,
     );
   }
-  // Before the (slow) edits: an output that is the model directory itself is refused up front.
-  mkdirSync(outDir, { recursive: true });
-  if (realpathSync(outDir) === realpathSync(modelDir)) {
+  // Before the (slow) edits: an output that is the model directory itself is refused up front. Nothing is created
+  // before the edits succeed, so a refused recipe leaves --out as it was.
+  if (existsSync(outDir) && realpathSync(outDir) === realpathSync(modelDir)) {
     throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--out ${outDir} is the model directory itself; write the adapted checkpoint somewhere else`);
   }
   const edited = new Map<string, Float32Array>();
@@ -136,8 +136,7 @@ export function applyEdits(model: LanguageModel, recipe: Recipe, svd: Svd, sourc
  * the shard index) copied unchanged. Refuses to overwrite the model directory. Returns the files written.
  */
 export function writeEditedCheckpoint(modelDir: string, outDir: string, edited: ReadonlyMap<string, Float32Array>): string[] {
-  mkdirSync(outDir, { recursive: true });
-  if (realpathSync(outDir) === realpathSync(modelDir)) {
+  if (existsSync(outDir) && realpathSync(outDir) === realpathSync(modelDir)) {
     throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--out ${outDir} is the model directory itself; write the edited checkpoint somewhere else`);
   }
   const files = writeTensors(modelDir, outDir, edited);
@@ -178,6 +177,7 @@ function writeTensors(modelDir: string, outDir: string, edited: ReadonlyMap<stri
       }
     }
     const written: string[] = [];
+    mkdirSync(outDir, { recursive: true });
     for (const [file, list] of byFile) {
       list.sort((a, b) => a.begin - b.begin);
       writeSafetensors(join(outDir, basename(file)), list.map((x) => x.tensor), fileMetadata(file));

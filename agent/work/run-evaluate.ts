@@ -20,7 +20,7 @@ function warmLayers(job: JobState, indices: readonly number[], run: TaskRunOptio
 }
 
 export async function runEvaluate(shard: EvaluateShard, job: JobState, ctx: StepContext): Promise<EvaluateResult> {
-  checkSamples(shard.samples, job, shard.shardId);
+  checkSamples(shard.samples, job, shard.shardId, shard.ref.calibration);
   const run = taskRunOptions(shard.ref, ctx.batchSize);
   const chunkOptions = { chunkSize: ctx.chunkSize, run, signal: ctx.signal, shardId: shard.shardId };
   const evaluations: Evaluation[] = [];

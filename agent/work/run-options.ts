@@ -13,15 +13,34 @@ export function taskRunOptions(ref: WorkRef, batchSize: number): TaskRunOptions 
   return { batchSize, maxTokens: task.maxTokens, lengthNormalise: task.lengthNormalise };
 }
 
-export function checkSamples(samples: SampleSelection, job: JobState, shardId: string): void {
+/**
+ * A shard's sample set, and its calibration set when it has one: non-empty, every index a row of the dataset,
+ * each row once (every set the coordinator plans is a set; a repeated row would only multiply the work).
+ */
+export function checkSamples(samples: SampleSelection, job: JobState, shardId: string, calibration?: SampleSelection): void {
   const n = job.dataset.rows.length;
-  if (samples.indices.length === 0) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: sample set "${samples.name}" is empty`);
-  }
-  for (const i of samples.indices) {
-    if (!Number.isInteger(i) || i < 0 || i >= n) {
-      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: sample index ${i} of set "${samples.name}" is outside the dataset's ${n} rows (${job.datasetRef})`);
+  for (const set of calibration ? [samples, calibration] : [samples]) {
+    if (set.indices.length === 0) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: sample set "${set.name}" is empty`);
     }
+    const seen = new Set<number>();
+    for (const i of set.indices) {
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: sample index ${i} of set "${set.name}" is outside the dataset's ${n} rows (${job.datasetRef})`);
+      }
+      if (seen.has(i)) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: sample index ${i} appears twice in set "${set.name}"; a sample set lists each row once`);
+      seen.add(i);
+    }
+  }
+}
+
+/** A shard's list of matrices or block counts: non-empty, each entry once. */
+export function checkDistinct<T>(items: readonly T[], what: string, shardId: string): void {
+  if (items.length === 0) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: no ${what}`);
+  const seen = new Set<T>();
+  for (const x of items) {
+    if (seen.has(x)) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shardId}: ${what} lists ${String(x).slice(0, 200)} twice`);
+    seen.add(x);
   }
 }
 

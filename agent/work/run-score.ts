@@ -7,7 +7,7 @@ import { fromFloat32 } from "../linalg/matrix.ts";
 import { checkpointCancel, gradientChunked } from "./chunked.ts";
 import { factoredFor, prepareTransforms } from "./factored.ts";
 import type { GradientSet, JobState } from "./job-cache.ts";
-import { checkSamples, sampleKey, taskRunOptions } from "./run-options.ts";
+import { checkDistinct, checkSamples, sampleKey, taskRunOptions } from "./run-options.ts";
 
 export interface StepContext {
   chunkSize: number;
@@ -40,12 +40,13 @@ export async function gradientsFor(job: JobState, shard: ScoreShard, ctx: StepCo
 }
 
 export async function runScore(shard: ScoreShard, job: JobState, ctx: StepContext): Promise<ScoreResult> {
-  checkSamples(shard.samples, job, shard.shardId);
+  checkSamples(shard.samples, job, shard.shardId, shard.ref.calibration);
   const smallest = shard.smallest ?? 20;
   if (!Number.isInteger(smallest) || smallest < 1) {
     throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shard.shardId}: smallest = ${smallest} must be a positive integer (default 20)`);
   }
-  if (shard.blockCounts.length === 0) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${shard.shardId}: no block counts`);
+  checkDistinct(shard.matrices, "matrices", shard.shardId);
+  checkDistinct(shard.blockCounts, "block counts", shard.shardId);
   for (const m of shard.matrices) job.loaded.info(m);
   const set = await gradientsFor(job, shard, ctx);
   const calibration = shard.ref.calibration ?? shard.samples;

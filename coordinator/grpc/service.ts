@@ -7,10 +7,11 @@ import type { CoordinatorServiceHandlers } from "../../proto/gen/c2i/v1/Coordina
 import type { Job } from "../../proto/gen/c2i/v1/Job.ts";
 import type { JobEvent as JobEventMsg } from "../../proto/gen/c2i/v1/JobEvent.ts";
 import { toServiceError } from "../../proto/status.ts";
+import { requireDecoded } from "../../proto/undecodable.ts";
 import { JobEvent } from "../jobs/events.ts";
 import { isTerminal } from "../jobs/service.ts";
 import type { JobService } from "../jobs/types.ts";
-import type { JobSpecInput } from "../plan/spec.ts";
+import { parseSpecJson } from "../plan/spec.ts";
 import type { AgentPool } from "../pool/types.ts";
 import type { JobRecord } from "../store/types.ts";
 
@@ -31,16 +32,6 @@ export function jobToWire(r: JobRecord): Job {
   };
 }
 
-function parseSpec(json: string): JobSpecInput {
-  try {
-    const spec = JSON.parse(json) as unknown;
-    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new Error("not a JSON object");
-    return spec as JobSpecInput;
-  } catch (e) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `SubmitJob: spec_json is not a JSON object (${(e as Error).message})`);
-  }
-}
-
 function requireId(id: string, method: string): string {
   if (!id) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${method}: id is required`);
   return id;
@@ -52,6 +43,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
       void (async () => {
         try {
           checkBearer(call.metadata, deps.token, "CoordinatorService");
+          requireDecoded(call.request, `CoordinatorService.${method}`);
           callback(null, await body(call.request));
         } catch (e) {
           if (!(e instanceof C2iError)) deps.log.error({ method, err: (e as Error).message }, "request failed");
@@ -62,7 +54,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
 
   return {
     SubmitJob: unary("SubmitJob", async (req) => {
-      const record = await deps.jobs.submit(parseSpec(req.specJson));
+      const record = await deps.jobs.submit(parseSpecJson(req.specJson));
       deps.log.info({ job: record.id }, "job submitted");
       return jobToWire(record);
     }),
@@ -87,6 +79,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
       void (async () => {
         try {
           checkBearer(call.metadata, deps.token, "CoordinatorService");
+          requireDecoded(call.request, "CoordinatorService.WatchJob");
           const id = requireId(call.request.id, "WatchJob");
           // Subscribe first, then read the record: no event between the two is lost.
           sub = deps.jobs.watch(id, (event, data) => {
@@ -98,7 +91,8 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
           if (isTerminal(record.state)) end();
         } catch (e) {
           sub?.unsubscribe();
-          call.destroy(toServiceError(e) as grpc.ServiceError);
+          // "error", not destroy(): grpc-js sends the status from the stream's end, which destroy() skips (the client then waits forever).
+          call.emit("error", toServiceError(e));
         }
       })();
     },

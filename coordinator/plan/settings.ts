@@ -1,5 +1,6 @@
 // The search settings of one job: one typed object, every default from METHOD.md next to its meaning.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 import { DEFAULT_BATCHING } from "../../common/shards.ts";
 
 /** How candidate matrices are chosen before evaluation. */
@@ -102,11 +103,12 @@ export const defaultSettings: Readonly<SearchSettings> = Object.freeze({
 });
 
 function bad(field: string, what: string, got: unknown): never {
-  throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job settings: ${field} must be ${what}, got ${JSON.stringify(got)}`);
+  throw new C2iError(ErrorCode.INVALID_ARGUMENT, `job settings: ${field} must be ${what}, got ${previewJson(got)}`);
 }
 
+/** Safe integers only: 2^53 + 2 is an integer to JavaScript but not the number that was sent. */
 function int(v: unknown, field: string, min: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) bad(field, `an integer ≥ ${min}`, v);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) bad(field, `an integer ≥ ${min}`, v);
   return v;
 }
 
@@ -115,8 +117,15 @@ function intList(v: unknown, field: string, min: number): number[] {
   return [...new Set(v.map((x, i) => int(x, `${field}[${i}]`, min)))].sort((a, b) => a - b);
 }
 
-/** Merge `input` over `base` and validate every field once; lists come back sorted and de-duplicated. */
+/**
+ * Merge `input` over `base` and validate every field once; lists come back sorted and de-duplicated. `input` must be
+ * an object of known settings: a misspelt one ("adaptsize") is refused rather than silently left at its default.
+ */
 export function resolveSettings(input: Partial<SearchSettings> = {}, base: Readonly<SearchSettings> = defaultSettings): SearchSettings {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) bad("settings", "an object", input);
+  for (const key of Object.keys(input)) {
+    if (!Object.hasOwn(defaultSettings, key)) bad(`settings.${key.slice(0, 60)}`, `one of the known settings (${Object.keys(defaultSettings).join(", ")})`, (input as Record<string, unknown>)[key]);
+  }
   const s = { ...base, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as SearchSettings;
   const out: SearchSettings = {
     adaptSize: int(s.adaptSize, "adaptSize", 1),

@@ -1,5 +1,6 @@
 // Strategies are data: a preset of settings and the phase list they imply (paper §4, METHOD.md "variants").
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 import { Preselect, SelectionSet, type SearchSettings } from "./settings.ts";
 
 export const PhaseName = {
@@ -48,12 +49,12 @@ export const strategies = {
 } as const satisfies Record<string, Strategy>;
 export type StrategyName = keyof typeof strategies;
 
-export function strategyNamed(name: string): Strategy {
-  const s = (strategies as Record<string, Strategy>)[name];
-  if (!s) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `unknown strategy "${name}"; choose one of ${Object.keys(strategies).join(", ")}`);
+export function strategyNamed(name: unknown): Strategy {
+  // Own names only: "constructor" or "__proto__" must not find Object's.
+  if (typeof name !== "string" || !Object.hasOwn(strategies, name)) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `unknown strategy ${previewJson(name)}; choose one of ${Object.keys(strategies).join(", ")}`);
   }
-  return s;
+  return (strategies as Record<string, Strategy>)[name]!;
 }
 
 /** The phase list a job runs, derived from its settings: no gradient phase without gradient pre-selection. */

@@ -1,7 +1,7 @@
 // JobStore on JetStream KV: CAS updates retried on conflict; one key per shard result written
 // with `create`, so a duplicate result is refused by the server itself (exactly-once counting).
 import type { NatsConnection } from "@nats-io/transport-node";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
@@ -63,6 +63,7 @@ export class JetStreamJobStore implements JobStore {
     private readonly nc: NatsConnection,
     private readonly owned: boolean,
     private readonly kv: KV,
+    private readonly jsm: JetStreamManager,
     private readonly options: Required<Omit<JetStreamStoreOptions, "logger">> & { logger: Logger },
   ) {}
 
@@ -95,7 +96,7 @@ export class JetStreamJobStore implements JobStore {
     } catch (e) {
       throw new C2iError(ErrorCode.INVALID_ARGUMENT, `cannot open JetStream KV bucket "${full.bucket}": ${(e as Error).message} (start nats-server with -js)`, { cause: e });
     }
-    return new JetStreamJobStore(nc, owned, kv, full);
+    return new JetStreamJobStore(nc, owned, kv, await jetstreamManager(nc, { timeout: full.requestTimeoutMs }), full);
   }
 
   /** Runs `op`, waiting out NATS outages (reconnects) up to outageToleranceMs. */
@@ -180,11 +181,17 @@ export class JetStreamJobStore implements JobStore {
     return new Map(results.filter((r): r is ShardResult => r !== undefined).map((r) => [r.shardId, r]));
   }
 
+  /**
+   * Keys under `filter`, deleted ones included (callers skip those on read), from the bucket stream's subjects.
+   * Not `kv.keys()`: its consumer waits for a last message with nothing pending, and a key written while it
+   * iterates (a job the runner is updating) can keep it waiting for seconds, or until a heartbeat that a steady
+   * stream of updates never lets come (ListJobs stopped answering; found by the fuzz campaign).
+   */
   private keysUnder(filter: string): Promise<string[]> {
+    const prefix = `$KV.${this.options.bucket}.`;
     return this.patient("keys", async () => {
-      const out: string[] = [];
-      for await (const k of await this.kv.keys(filter)) out.push(k);
-      return out;
+      const info = await this.jsm.streams.info(`KV_${this.options.bucket}`, { subjects_filter: prefix + filter });
+      return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
     });
   }
 

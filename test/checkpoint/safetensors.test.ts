@@ -232,6 +232,24 @@ describe("validation: each kind of damage is one clear CHECKPOINT_CORRUPT naming
     expectError(() => openCheckpoint(write(rawSafetensors(h, new Uint8Array(12)))), "CHECKPOINT_CORRUPT", '"a"', "unknown dtype");
   });
 
+  it("a header or index value nested 100,000 deep (the message quotes it briefly, no RangeError)", () => {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    const text = JSON.stringify(good()).replace('"dtype":"F32"', `"dtype":${deep}`);
+    const json = new TextEncoder().encode(text);
+    const bytes = new Uint8Array(8 + json.length + 12);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+    bytes.set(json, 8);
+    expectError(() => openCheckpoint(write(bytes)), "CHECKPOINT_CORRUPT", '"a"', "unknown dtype [[[[");
+    writeCheckpoint(tmp.dir, [{ name: "x", shape: [1], data: new Float32Array(1) }, { name: "y", shape: [1], data: new Float32Array(1) }], { maxShardBytes: 4 });
+    const indexFile = join(tmp.dir, "model.safetensors.index.json");
+    for (const [field, value] of [["weight_map", `{"x":${deep}}`], ["metadata", `{"total_size":${deep}}`]] as const) {
+      const index = JSON.parse(readFileSync(indexFile, "utf8"));
+      writeFileSync(indexFile, JSON.stringify({ ...index, [field]: "@" }).replace('"@"', value));
+      expectError(() => openCheckpoint(tmp.dir), "CHECKPOINT_CORRUPT", field === "weight_map" ? 'weight_map["x"]' : 'metadata["total_size"]');
+      writeFileSync(indexFile, JSON.stringify(index));
+    }
+  });
+
   it("a missing tensor", () => {
     const ckpt = openCheckpoint(write(rawSafetensors(good(), new Uint8Array(12))));
     try {

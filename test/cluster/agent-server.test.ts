@@ -58,6 +58,23 @@ describe("AgentService server", () => {
     expect(runner.started).toEqual([]);
   });
 
+  it("refuses bytes that are not a request message as INVALID_ARGUMENT (after the token check), not grpc-js's bare INTERNAL", async () => {
+    const raw = new grpc.Client(agent.address, grpc.credentials.createInsecure());
+    const send = (bytes: Buffer, md: grpc.Metadata) =>
+      new Promise<grpc.ServiceError>((resolve) =>
+        raw.makeUnaryRequest("/c2i.v1.AgentService/Evaluate", (b: Buffer) => b, (b: Buffer) => b, bytes, md, deadline(), (e) => resolve(e!)));
+    try {
+      const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]);
+      const err = await send(garbage, bearerMetadata("tok"));
+      expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(fromServiceError(err, "agent")).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("not a valid c2i.v1 message") });
+      expect(fromServiceError(await send(garbage, new grpc.Metadata()), "agent").code).toBe("UNAUTHENTICATED");
+      expect(runner.started).toEqual([]);
+    } finally {
+      raw.close();
+    }
+  });
+
   it("reports SERVING on the standard gRPC health service, for the server and for c2i.v1.AgentService", async () => {
     const def = protoLoader.loadSync(healthProto, { enums: String });
     const Health = (grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: typeof grpc.Client } } } }).grpc.health.v1.Health;

@@ -108,6 +108,27 @@ export function jobStoreContract(name: string, open: () => Promise<JobStore>): v
       }
     });
 
+    it("lists every job promptly while the runner is updating them (found by the fuzz campaign: ListJobs hung)", async () => {
+      const store = await open();
+      try {
+        const ids: string[] = [];
+        for (let round = 0; round < 20; round++) {
+          const created = await store.create(record());
+          ids.push(created.id);
+          const updating = (async () => {
+            for (let k = 0; k < 5; k++) await store.update(created.id, (j) => ({ ...j, phase: `step-${k}` }));
+          })();
+          const t0 = performance.now();
+          const listed = (await store.list()).map((j) => j.id);
+          expect(performance.now() - t0).toBeLessThan(2_000);
+          expect(listed).toEqual(expect.arrayContaining(ids));
+          await updating;
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
     it("hands out copies: mutating what it returns changes nothing stored", async () => {
       const store = await open();
       try {

@@ -94,6 +94,13 @@ describe("error mapping", () => {
     }
   });
 
+  it("cuts a status message to 1,000 characters, saying how many more there were (HTTP/2 refuses longer headers)", () => {
+    const err = toServiceError(new C2iError(ErrorCode.INVALID_ARGUMENT, `shard ${"x".repeat(100_000)}: bad`));
+    expect(err.details!.length).toBeLessThan(1_100);
+    expect(err.details).toMatch(/^shard x+… \(99,\d{3} more characters\)$/);
+    expect(toServiceError(new C2iError(ErrorCode.INVALID_ARGUMENT, "short")).details).toBe("short");
+  });
+
   it("maps transport statuses without a c2i code to the nearest code", () => {
     expect(fromServiceError({ code: grpc.status.UNAVAILABLE, details: "connect ECONNREFUSED" }, "agent a1").code).toBe("AGENT_LOST");
     expect(fromServiceError({ code: grpc.status.DEADLINE_EXCEEDED, details: "Deadline exceeded" }, "agent a1").code).toBe("SHARD_FAILED");

@@ -8,7 +8,7 @@ import { selectBest } from "../../coordinator/plan/select.ts";
 import { planSets } from "../../coordinator/plan/sets.ts";
 import { defaultSettings, resolveSettings } from "../../coordinator/plan/settings.ts";
 import { chunk, shardId, splitSelection } from "../../coordinator/plan/shards.ts";
-import { resolveSpec } from "../../coordinator/plan/spec.ts";
+import { parseSpecJson, resolveSpec } from "../../coordinator/plan/spec.ts";
 import { phasesFor } from "../../coordinator/plan/strategies.ts";
 import { ExactSum } from "../../common/exact-sum.ts";
 import type { Evaluation, MatrixScore } from "../../common/shards.ts";
@@ -41,6 +41,32 @@ describe("settings and specs", () => {
     expect(() => resolveSettings({ batchSize: 0 })).toThrow(/batchSize/);
     expect(() => resolveSpec({ model: "", dataset: "d" })).toThrow(/model/);
     expect(() => resolveSpec({ model: "m", dataset: "d", strategy: "nope" })).toThrow(/unknown strategy "nope"/);
+    const deep = JSON.parse("[".repeat(100_000) + "]".repeat(100_000)) as never;
+    expect(() => resolveSettings({ seed: deep })).toThrow(/seed must be an integer ≥ 0, got \[\[\[/);
+    expect(() => resolveSpec({ model: deep, dataset: "d" })).toThrow(/model must be a non-empty string, got \[\[\[/);
+  });
+
+  it("refuses hostile spec values with INVALID_ARGUMENT: prototype strategy names, non-object settings and tasks, unknown or mistyped fields, unsafe integers", () => {
+    const refused: [string, unknown, RegExp][] = [
+      ["strategy constructor", { model: "m", dataset: "d", strategy: "constructor" }, /unknown strategy "constructor"/],
+      ["strategy __proto__", { model: "m", dataset: "d", strategy: "__proto__" }, /unknown strategy "__proto__"/],
+      ["strategy as a list", { model: "m", dataset: "d", strategy: ["c2i"] }, /unknown strategy \["c2i"\]/],
+      ["settings as text", { model: "m", dataset: "d", settings: "hasOwnProperty" }, /settings must be an object/],
+      ["settings as a list", { model: "m", dataset: "d", settings: [{ seed: 1 }] }, /settings must be an object/],
+      ["a misspelt setting", { model: "m", dataset: "d", settings: { adaptsize: 50 } }, /settings\.adaptsize must be one of the known settings/],
+      ["an unsafe integer", { model: "m", dataset: "d", settings: { seed: 2 ** 53 + 2 } }, /seed must be an integer/],
+      ["task as a number", { model: "m", dataset: "d", task: 65536 }, /task must be an object/],
+      ["a template that is not text", { model: "m", dataset: "d", task: { template: 5 } }, /task\.template must be a string/],
+      ["lengthNormalise as text", { model: "m", dataset: "d", task: { lengthNormalise: "true" } }, /task\.lengthNormalise must be true or false/],
+      ["maxTokens below 2", { model: "m", dataset: "d", task: { maxTokens: 1 } }, /task\.maxTokens must be an integer ≥ 2/],
+      ["an unknown task option", { model: "m", dataset: "d", task: { toString: {} } }, /task\.toString must be one of template, lengthNormalise, maxTokens/],
+      ["a list", [{ model: "m", dataset: "d" }], /must be an object/],
+    ];
+    for (const [name, input, message] of refused) {
+      expect(() => resolveSpec(input as never), name).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringMatching(message) }));
+    }
+    expect(resolveSpec({ model: "m", dataset: "d", task: { template: "{x}", lengthNormalise: true, maxTokens: 64 } }).task).toEqual({ template: "{x}", lengthNormalise: true, maxTokens: 64 });
+    for (const text of ["{", "[]", "null", '"spec"']) expect(() => parseSpecJson(text)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("not a JSON object") }));
   });
 
   it("a resolved spec resolves to itself (the stored spec replans the same job)", () => {

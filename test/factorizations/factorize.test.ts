@@ -88,6 +88,13 @@ describe("factorizations", () => {
     }
   });
 
+  it("refuses weights that take W beyond the SVD's range (INVALID_ARGUMENT, not the SVD's NUMERIC)", () => {
+    const huge = Float64Array.from({ length: 12 }, (_, i) => (i === 3 ? 1e200 : 1));
+    expect(() => forwardTransform(W, { rowScale: huge })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("out of the SVD's range") }));
+    expect(() => factorMatrix(W, svd, { blocks: 2, transform: { colScale: Float64Array.from({ length: 9 }, () => 1e308) } })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => factorMatrix(W, svd, { blocks: 2, transform: { rowScale: Float64Array.from({ length: 12 }, () => 1e100) } })).not.toThrow();
+  });
+
   it("FWSVD's truncation has the smallest row-weighted error of all rank-k truncations tried, plain SVD the smallest plain error", () => {
     const fisher = fisherRowScale(squaredGradient(G.data.map((x, i) => x * (1 + (Math.floor(i / 9) % 4) * 3))), 12, 9);
     const fw = truncateFactored(factorMatrix(W, svd, { blocks: 1, transform: { rowScale: fisher } }), 0.5).weight;

@@ -50,6 +50,11 @@ describe("loadDataset", () => {
     const e = failure(() => loadDataset("nosuch:/x"));
     expect(e.code).toBe("DATASET_INVALID");
     expect(e.message).toContain("nosuch");
+    for (const name of ["constructor", "tostring"]) {
+      const p = failure(() => loadDataset(`${name}:${path}`));
+      expect(p.code).toBe("DATASET_INVALID");
+      expect(p.message).toContain(`unknown dataset loader "${name}"`);
+    }
   });
 
   const cases: [string, string[], number, RegExp][] = [
@@ -63,6 +68,7 @@ describe("loadDataset", () => {
     ["a choice that is not a string", [choice("p", ["yes", 3], 0)], 1, /at least 2/],
     ["a label out of range", [choice("p", ["yes", "no"], 0), choice("p", ["yes", "no"], 2)], 2, /"label".*\[0, 1\]/],
     ["a label that is not an integer", [choice("p", ["yes", "no"], 0.5)], 1, /"label"/],
+    ["a label nested 100,000 deep", [`{"prompt":"p","choices":["a","b"],"label":${"[".repeat(100_000)}${"]".repeat(100_000)}}`], 1, /"label".*got \[\[\[/],
     ["both answer and choices", [JSON.stringify({ prompt: "p", answer: "a", choices: ["a", "b"], label: 0 })], 1, /not both/],
     ["mixed protocols", [answer("a", "b"), "", choice("p", ["yes", "no"], 1)], 3, /mixed protocols: line 1/],
   ];

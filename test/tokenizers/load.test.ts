@@ -1,6 +1,6 @@
 // Specification of loading Hugging Face tokenizer directories and of what they add by default.
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTokenizer } from "../../agent/tokenizers/load.ts";
 import { C2iError } from "../../common/errors.ts";
@@ -79,5 +79,32 @@ describe("loadTokenizer", () => {
     const e2 = await failure(loadTokenizer(odd));
     expect(e2.code).toBe("TOKENIZER_INVALID");
     expect(e2.message).toContain("Telepathy");
+  });
+
+  it("refuses token ids that are not int32 and sizes the vocabulary from the file, in milliseconds even at id 2^31 − 1", async () => {
+    const base = JSON.parse(readFileSync(join(writeLlamaTokenizer(join(tmp.dir, "ids-base")), "tokenizer.json"), "utf8"));
+    type Json = { model: { vocab: Record<string, unknown> }; added_tokens: { id: unknown }[] };
+    const withIds = (name: string, edit: (j: Json) => void) => {
+      const dir = join(writeLlamaTokenizer(join(tmp.dir, name)));
+      const j = structuredClone(base);
+      edit(j);
+      writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(j));
+      return dir;
+    };
+    const t0 = performance.now();
+    const far = await loadTokenizer(withIds("ids-far", (j) => (j.added_tokens[0]!.id = 2 ** 31 - 1)));
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(far.vocabSize).toBe(2 ** 31);
+    const cases: [string, (j: Json) => void, string][] = [
+      ["ids-big", (j) => (j.added_tokens[0]!.id = 2 ** 31), "added_tokens[0].id"],
+      ["ids-neg", (j) => (j.model.vocab["▁t"] = -1), 'model.vocab["▁t"]'],
+      ["ids-frac", (j) => (j.model.vocab["▁t"] = 1.5), 'model.vocab["▁t"]'],
+      ["ids-text", (j) => (j.added_tokens[1]!.id = "1"), "added_tokens[1].id"],
+    ];
+    for (const [name, edit, what] of cases) {
+      const e = await failure(loadTokenizer(withIds(name, edit)));
+      expect(e.code).toBe("TOKENIZER_INVALID");
+      expect(e.message).toContain(`${what} must be a token id`);
+    }
   });
 });

@@ -1,5 +1,5 @@
 // applyRecipe writes the adapted checkpoint in the input's format, deterministically, and refuses foreign weights.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,5 +98,19 @@ describe("applyRecipe", () => {
     await expect(applyRecipe(fx.model, recipeFor(fx.model, [{ ...planted, keptRanks: [3, 3] }]), join(out, "y"), { svd: fx.svd })).rejects.toMatchObject({ code: "RECIPE_MISMATCH", message: expect.stringContaining("[25,25]") });
     await expect(applyRecipe(fx.model, recipeFor(fx.model, [{ ...planted, matrix: "model.norm.weight" }]), join(out, "z"), { svd: fx.svd })).rejects.toMatchObject({ code: "RECIPE_MISMATCH" });
     await expect(applyRecipe(fx.model, recipeFor(fx.model, []), fx.model, { svd: fx.svd })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+
+  it("creates nothing at --out when it refuses a recipe, even after the fingerprint matched", async () => {
+    const refused: [string, Recipe][] = [
+      ["kept ranks", recipeFor(fx.model, [{ ...planted, keptRanks: [3, 3] }])],
+      ["not a candidate", recipeFor(fx.model, [{ ...planted, matrix: "model.norm.weight" }])],
+      ["model type", makeRecipe(fingerprintCheckpoint(fx.model), "gpt2", [planted])],
+      ["more blocks than rows", recipeFor(fx.model, [{ ...planted, blocks: 65, keptRanks: Array(65).fill(1) }])],
+    ];
+    for (const [name, recipe] of refused) {
+      const dir = join(out, `refused-${name.replaceAll(" ", "-")}`);
+      await expect(applyRecipe(fx.model, recipe, dir, { svd: fx.svd }), name).rejects.toMatchObject({ code: expect.stringMatching(/RECIPE_MISMATCH|INVALID_ARGUMENT/) });
+      expect(existsSync(dir), `${name}: ${dir}`).toBe(false);
+    }
   });
 });

@@ -155,4 +155,21 @@ describe("ShardExecutor", () => {
     await expect(ex.run({ kind: "prepare", shardId: "p", ref: { ...ref(), dataset: `${fx.root}/missing.jsonl` } })).rejects.toMatchObject({ name: "C2iError" });
     await ex.close();
   });
+
+  it("refuses repeated rows, unchecked calibration rows and empty or repeated matrix and block lists (INVALID_ARGUMENT, not a TypeError or minutes of work)", async () => {
+    const ex = executor();
+    const score = (extra: object) => ({ kind: "score" as const, shardId: "s", ref: ref(), samples, matrices: [PLANTED], blockCounts: [1], smallest: 2, ...extra });
+    const refused: [string, Parameters<typeof ex.run>[0], string][] = [
+      ["a repeated sample row", { kind: "evaluate", shardId: "e", ref: ref(), samples: { name: "x", indices: [0, ...Array(100_000).fill(1)] }, candidates: [null] }, "appears twice"],
+      ["a calibration row outside the dataset", { ...score({}), ref: { ...ref(), factorization: "fwsvd", calibration: { name: "cal", indices: [0, 99999] } } }, "99999"],
+      ["an empty calibration set", { kind: "evaluate", shardId: "e", ref: { ...ref(), factorization: "asvd", calibration: { name: "cal", indices: [] } }, samples, candidates: [null] }, "is empty"],
+      ["no matrices", score({ matrices: [] }), "no matrices"],
+      ["a repeated matrix", score({ matrices: [PLANTED, PLANTED] }), "twice"],
+      ["a repeated block count", score({ blockCounts: [1, 1] }), "twice"],
+    ];
+    for (const [name, shard, message] of refused) {
+      await expect(ex.run(shard), name).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining(message) });
+    }
+    await ex.close();
+  });
 });

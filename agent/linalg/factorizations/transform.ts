@@ -37,12 +37,40 @@ function scaled(m: Matrix, rows: Float64Array | undefined, cols: Float64Array | 
   return { rows: m.rows, cols: n, data: out };
 }
 
-/** W̃ = D·W·S. */
+/** Largest |x| (NaN when any entry is NaN). */
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+/** Entries up to √(float64 max) keep the SVD's sums of squares finite. */
+const MAX_WEIGHTED = 1e150;
+
+function extremes(v: Float64Array | undefined): string {
+  if (!v || v.length === 0) return "none";
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of v) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+  return `${lo} … ${hi}`;
+}
+
+/**
+ * W̃ = D·W·S. Weights that take a finite W beyond 1e150 (where the SVD's sums of squares overflow) are refused
+ * here: the SVD would otherwise fail on the infinities with a misleading NUMERIC error.
+ */
 export function forwardTransform(w: Matrix, t: MatrixTransform): Matrix {
   check(w, t, "forwardTransform");
   if (isIdentityTransform(t)) return w;
   const s = scaled(w, t.rowScale, t.colScale, 1);
-  return t.colFactor ? multiplyRightLower(s, t.colFactor) : s;
+  const out = t.colFactor ? multiplyRightLower(s, t.colFactor) : s;
+  if (!(maxAbs(out.data) <= MAX_WEIGHTED) && maxAbs(w.data) <= MAX_WEIGHTED) {
+    throw new C2iError(
+      ErrorCode.INVALID_ARGUMENT,
+      `forwardTransform: the weights (rows ${extremes(t.rowScale)}, columns ${extremes(t.colScale)}) take entries of the ${w.rows}×${w.cols} matrix beyond ${MAX_WEIGHTED}, out of the SVD's range; use weights nearer 1`,
+    );
+  }
+  return out;
 }
 
 /** W = D⁻¹·W̃·S⁻¹ (the map back after truncating W̃). */

@@ -1,5 +1,6 @@
 // BIG-bench Epistemic Reasoning as LASER scores it: the inputs as the prompt, " entailment" vs " non-entailment".
 import type { ChoiceRow } from "../dataset.ts";
+import { previewJson } from "../../../common/preview.ts";
 import { invalid } from "./fields.ts";
 import type { DatasetLoadOptions, NamedDataset } from "./named.ts";
 import { bigbenchExpects, readBigBench } from "./bigbench-rows.ts";
@@ -22,7 +23,7 @@ export const bigbenchEpistemic: NamedDataset = {
     const { files, rows } = readBigBench(path, bigbenchEpistemic.name);
     const out: ChoiceRow[] = rows.map((r) => {
       const label = r.targets.length === 1 ? (TARGETS as readonly string[]).indexOf(r.targets[0]!) : -1;
-      if (label < 0) throw invalid(r.where, `"targets" must be exactly one of ${TARGETS.map((t) => JSON.stringify(t)).join(", ")}, got ${JSON.stringify(r.targets)}`);
+      if (label < 0) throw invalid(r.where, `"targets" must be exactly one of ${TARGETS.map((t) => JSON.stringify(t)).join(", ")}, got ${previewJson(r.targets)}`);
       return { prompt: render({ inputs: r.inputs }), choices: TARGETS.map((t) => " " + t), label, line: r.line };
     });
     return choiceDataset(path, files, out);

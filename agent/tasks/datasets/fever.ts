@@ -1,5 +1,6 @@
 // FEVER (fever.ai's paper_dev/paper_test JSONL) as LASER reads it: claims with one consistent label, true/false after "The claim is".
 import type { ChoiceRow } from "../dataset.ts";
+import { previewJson } from "../../../common/preview.ts";
 import { asObject, invalid, stringField, terminated, type NativeRecord } from "./fields.ts";
 import type { DatasetLoadOptions, NamedDataset } from "./named.ts";
 import { choiceDataset, inputFiles, recordsOf } from "./source.ts";
@@ -16,7 +17,7 @@ function label(record: Record<string, unknown>, where: string): number | null {
   if (v === "SUPPORTS" || v === 1) return 1;
   if (v === "REFUTES" || v === 0) return 0;
   if (v === "NOT ENOUGH INFO") return null;
-  throw invalid(where, `field "label" must be "SUPPORTS", "REFUTES", "NOT ENOUGH INFO", 1 or 0, got ${JSON.stringify(v)}`);
+  throw invalid(where, `field "label" must be "SUPPORTS", "REFUTES", "NOT ENOUGH INFO", 1 or 0, got ${previewJson(v)}`);
 }
 
 /** LASER's filter, per file: drop claims seen with two labels, keep one row per claim (first occurrence). */

@@ -1,5 +1,6 @@
 // Field checks for native dataset records: every failure is DATASET_INVALID naming the file and the row.
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
+import { previewJson } from "../../../common/preview.ts";
 
 /** One native record and where it came from (`file:line` for JSONL/TSV, `file record N` for JSON arrays). */
 export interface NativeRecord {
@@ -21,8 +22,7 @@ export function asObject(value: unknown, where: string, shape: string): Record<s
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  const text = JSON.stringify(value);
-  return `${typeof value} ${text && text.length > 40 ? text.slice(0, 40) + "…" : text}`;
+  return `${typeof value} ${previewJson(value, 40)}`;
 }
 
 /** A string field; empty (after trimming) is an error unless `allowEmpty`. */

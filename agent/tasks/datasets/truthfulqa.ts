@@ -1,5 +1,6 @@
 // TruthfulQA as LASER's pointwise true/false pairs: every mc2 answer becomes "<question> <answer>.Is this statement true or false?".
 import type { ChoiceRow } from "../dataset.ts";
+import { previewJson } from "../../../common/preview.ts";
 import { csvRecords } from "./csv.ts";
 import { asObject, invalid, objectField, stringField, type NativeRecord } from "./fields.ts";
 import type { DatasetLoadOptions, NamedDataset } from "./named.ts";
@@ -30,7 +31,7 @@ function mc2(record: Record<string, unknown>, where: string): { answers: string[
     answers = targets.choices as unknown[] as string[];
     labels = targets.labels as unknown[];
     answers.forEach((a, i) => {
-      if (typeof a !== "string") throw invalid(at, `choices[${i}] must be a string, got ${JSON.stringify(a)}`);
+      if (typeof a !== "string") throw invalid(at, `choices[${i}] must be a string, got ${previewJson(a)}`);
     });
   } else {
     answers = Object.keys(targets);
@@ -39,7 +40,7 @@ function mc2(record: Record<string, unknown>, where: string): { answers: string[
   if (answers.length === 0) throw invalid(at, "has no answers");
   if (answers.length !== labels.length) throw invalid(at, `${answers.length} choices but ${labels.length} labels`);
   labels.forEach((l, i) => {
-    if (l !== 0 && l !== 1) throw invalid(at, `label of answer ${i + 1} must be 1 (true) or 0 (false), got ${JSON.stringify(l)}`);
+    if (l !== 0 && l !== 1) throw invalid(at, `label of answer ${i + 1} must be 1 (true) or 0 (false), got ${previewJson(l)}`);
   });
   return withoutEmpty(answers, labels as number[], at);
 }
