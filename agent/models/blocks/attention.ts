@@ -10,17 +10,22 @@ export { QkvLayout } from "../../compute/attention/layout.ts";
 const MASKED = -1e9;
 
 /**
- * Additive attention bias [B, 1, T, T]: 0 where query t may attend key s (s is a real token, and
- * s ≤ t when causal), MASKED elsewhere. `mask` is the batch's row-major [B, T] 0/1 mask.
+ * Additive attention bias [B, 1, T, T]: 0 where query t may attend key s (s is a real token, s ≤ t when
+ * causal, and s is shared or in t's own branch when `segments` packs branches; see TokenBatch), MASKED
+ * elsewhere. `mask` and `segments` are the batch's row-major [B, T] arrays.
  */
-export function attentionBias(mask: Int32Array, batch: number, length: number, causal: boolean): tf.Tensor4D {
-  const bias = new Float32Array(batch * length * length);
+export function attentionBias(mask: Int32Array, batch: number, length: number, causal: boolean, segments?: Int32Array): tf.Tensor4D {
+  const bias = new Float32Array(batch * length * length).fill(MASKED);
   for (let b = 0; b < batch; b++) {
     for (let t = 0; t < length; t++) {
       const row = (b * length + t) * length;
-      for (let s = 0; s < length; s++) {
-        const allowed = mask[b * length + s] !== 0 && (!causal || s <= t);
-        bias[row + s] = allowed ? 0 : MASKED;
+      const own = segments ? segments[b * length + t]! : 0;
+      const last = causal ? t : length - 1;
+      for (let s = 0; s <= last; s++) {
+        const key = b * length + s;
+        if (mask[key] === 0) continue;
+        if (segments && segments[key] !== 0 && segments[key] !== own) continue;
+        bias[row + s] = 0;
       }
     }
   }

@@ -14,15 +14,21 @@ export interface ContextOptions {
   paddingIdx?: number;
 }
 
-/** Position id of each token: its index among the row's real tokens (right padding keeps 0…T−1). */
+/**
+ * Position id of each token: the batch's `positionIds` when it packs branches, else its index among the row's
+ * real tokens (right padding keeps 0…T−1).
+ */
 export function positionIds(batch: TokenBatch, paddingIdx?: number): Int32Array {
   const out = new Int32Array(batch.batch * batch.length);
+  const given = batch.positionIds;
   for (let b = 0; b < batch.batch; b++) {
     let seen = 0;
     for (let t = 0; t < batch.length; t++) {
       const i = b * batch.length + t;
-      if (paddingIdx === undefined) out[i] = t;
-      else out[i] = batch.mask[i] !== 0 ? paddingIdx + 1 + seen++ : paddingIdx;
+      const own = given ? given[i]! : seen;
+      if (paddingIdx === undefined) out[i] = given ? own : t;
+      else out[i] = batch.mask[i] !== 0 ? paddingIdx + 1 + own : paddingIdx;
+      if (batch.mask[i] !== 0) seen++;
     }
   }
   return out;
@@ -33,7 +39,7 @@ export function makeContext(batch: TokenBatch, options: ContextOptions): LayerCo
   const ctx: LayerContext = {
     batch: batch.batch,
     length: batch.length,
-    bias: attentionBias(batch.mask, batch.batch, batch.length, options.causal),
+    bias: attentionBias(batch.mask, batch.batch, batch.length, options.causal, batch.segments),
     positions,
   };
   if (options.rope != null) {
