@@ -131,17 +131,12 @@ function slicePart(qkv: tf.Tensor2D, l: OperandLayout, heads: number, headDim: n
 
 /**
  * Rotary embeddings on a token-major projection [B·T, heads·headDim]: the same element-wise rotation as on
- * head-major [B, heads, T, headDim], with the tables [B, 1, T, r] read as [B, T, 1, r] so no head transpose is needed.
+ * head-major [B, heads, T, headDim], with the tables [B, 1, T, headDim] read as [B, T, 1, headDim] so no head transpose is needed.
  */
 function ropeTokenMajor(x: tf.Tensor2D, input: Pick<AttentionInput, "batch" | "length" | "headDim" | "rope">, heads: number): tf.Tensor2D {
   const rope = input.rope!;
   const { batch, length, headDim } = input;
-  const half = rope.rotaryDim / 2;
-  const tables: RopeTables = {
-    ...rope,
-    cos: tf.reshape(rope.cos, [batch, length, 1, half]),
-    sin: tf.reshape(rope.sin, [batch, length, 1, half]),
-  };
+  const tables = { ...rope, cos: tf.reshape(rope.cos, [batch, length, 1, headDim]), sin: tf.reshape(rope.sin, [batch, length, 1, headDim]) } as typeof rope;
   return tf.reshape(applyRope(tf.reshape(x, [batch, length, heads, headDim]), tables), [batch * length, heads * headDim]);
 }
 

@@ -6,7 +6,7 @@ import { ropeTables, type RopeStyle } from "./rope.ts";
 
 export interface ContextOptions {
   causal: boolean;
-  rope?: { rotaryDim: number; base: number; style: RopeStyle; scale?: number };
+  rope?: { rotaryDim: number; headDim: number; base: number; style: RopeStyle; scale?: number };
   /**
    * RoBERTa numbers real tokens from paddingIdx + 1 and gives padding the id paddingIdx; others count
    * from 0. @default undefined (positions 0, 1, …)
@@ -44,7 +44,7 @@ export function makeContext(batch: TokenBatch, options: ContextOptions): LayerCo
   };
   if (options.rope != null) {
     const r = options.rope;
-    ctx.rope = ropeTables(positions, batch.batch, batch.length, r.rotaryDim, r.base, r.style, r.scale ?? 1);
+    ctx.rope = ropeTables(positions, batch.batch, batch.length, r.rotaryDim, r.base, r.style, r.scale ?? 1, r.headDim);
   }
   return ctx;
 }
