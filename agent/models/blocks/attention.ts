@@ -17,6 +17,12 @@ const MASKED = -1e9;
 export function attentionBias(mask: Int32Array, batch: number, length: number, causal: boolean, segments?: Int32Array): tf.Tensor4D {
   const bias = new Float32Array(batch * length * length).fill(MASKED);
   for (let b = 0; b < batch; b++) {
+    const real = realPrefix(mask, b, length);
+    if (real !== undefined && !segments) {
+      // Right padding alone (every batch the tasks build): each query row opens one run of keys.
+      for (let t = 0; t < length; t++) bias.fill(0, (b * length + t) * length, (b * length + t) * length + Math.min(real, causal ? t + 1 : length));
+      continue;
+    }
     for (let t = 0; t < length; t++) {
       const row = (b * length + t) * length;
       const own = segments ? segments[b * length + t]! : 0;
@@ -30,6 +36,14 @@ export function attentionBias(mask: Int32Array, batch: number, length: number, c
     }
   }
   return tf.tensor4d(bias, [batch, 1, length, length]);
+}
+
+/** The number of real tokens of row b when they all come before its padding, else undefined. */
+function realPrefix(mask: Int32Array, b: number, length: number): number | undefined {
+  let n = 0;
+  while (n < length && mask[b * length + n] !== 0) n++;
+  for (let t = n; t < length; t++) if (mask[b * length + t] !== 0) return undefined;
+  return n;
 }
 
 export interface AttentionInput {
