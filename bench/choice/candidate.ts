@@ -91,8 +91,41 @@ async function main(): Promise<void> {
       svd: per(parts.svdMs ?? 0),
     },
   };
-  console.log(JSON.stringify({ ...out, shardTimingsMs: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round(v / measured)])), shardWallMs: Math.round(wall / measured), layerCache: engine.executor.layerCacheStats() }));
+  const layerCache = engine.executor.layerCacheStats();
   await engine.close();
+  const roundTrip = await agentRoundTrip(ref, samples, shardOf);
+  console.log(JSON.stringify({ ...out, roundTrip, shardTimingsMs: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round(v / measured)])), shardWallMs: Math.round(wall / measured), layerCache }));
+}
+
+/**
+ * The same shards through a local agent (a child process speaking common/local-agent-protocol.ts, as `c2i adapt`
+ * runs them): per shard, the parent's wall time minus the agent's own total is the protocol's round trip.
+ */
+async function agentRoundTrip(
+  ref: { jobId: string; model: string; dataset: string },
+  samples: { name: string; indices: number[] },
+  shardOf: (i: number) => { matrix: string; blocks: number; rate: number }[],
+): Promise<{ perShardMs: number; perCandidateMs: number; shardWallMs: number }> {
+  const { LocalAgentPoolImpl } = await load<typeof import("../../coordinator/pool/local.ts")>("coordinator/pool/local.ts");
+  const pool = await LocalAgentPoolImpl.start({ agents: 1, agent: { logLevel: "warn" } });
+  try {
+    const run = (shardId: string, candidates: ({ matrix: string; blocks: number; rate: number } | null)[]) =>
+      pool.run({ kind: "evaluate", shardId, ref, samples, candidates }) as Promise<{ timings: Record<string, number> }>;
+    await run("baseline", [null]);
+    for (let i = 0; i < measured; i++) await run(`warm-${i}`, shardOf(i).slice(0, 2));
+    let wall = 0;
+    let inside = 0;
+    for (let i = 0; i < measured; i++) {
+      const t0 = performance.now();
+      const r = await run(`measured-${i}`, shardOf(i));
+      wall += performance.now() - t0;
+      inside += r.timings.totalMs ?? 0;
+    }
+    const perShard = (wall - inside) / measured;
+    return { perShardMs: Math.round(perShard * 100) / 100, perCandidateMs: Math.round((perShard / RATES.length) * 100) / 100, shardWallMs: Math.round(wall / measured) };
+  } finally {
+    await pool.close();
+  }
 }
 
 await main();
