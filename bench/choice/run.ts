@@ -78,7 +78,9 @@ function adaptRun(root: string, label: string, model: string, dataset: string): 
   const out = join(WORK, `adapt-${label}`);
   c2i(["adapt", "--model", model, "--dataset", dataset, "--strategy", "both", "--out", out, "--no-checkpoint", "--agents", AGENTS], root);
   return ["c2i", "laser"].map((strategy) => {
-    const doc = JSON.parse(readFileSync(join(out, `result.${strategy}.json`), "utf8")) as {
+    // --strategy both writes the first strategy's result.json and result.<strategy>.json for the other.
+    const file = [join(out, `result.${strategy}.json`), join(out, "result.json")].find((f) => existsSync(f))!;
+    const doc = JSON.parse(readFileSync(file, "utf8")) as {
       totalMs: number; phases: { name: string; ms: number }[]; candidates: unknown[];
       chosen: { edit: boolean; candidate: { matrix: string; blocks: number; rate: number } | null; test: { accuracy: number } }; baseline: { test: { accuracy: number } };
     };
@@ -114,10 +116,12 @@ async function main(): Promise<void> {
       log(`A: ${task.name}`);
       const c = comparePasses(task, ROUNDS, GRADIENT_ROUNDS, log);
       lines.push(...passRows(c));
+      log(passRows(c).join("\n"));
       const g = c.agreement;
       agreements.push(`- ${c.task}: largest per-sample loss difference ${g.maxLossDiff.toExponential(2)}, correctness ${g.sameCorrect ? "identical" : "DIFFERS"}; gradient pass loss difference ${g.gradLossDiff.toExponential(2)}, largest ∂L/∂W difference ${g.gradRelDiff.toExponential(2)} of the matrix's largest entry`);
     }
     lines.push("", "Same numbers to float32 rounding:", ...agreements, "");
+    writeText(OUT, lines.join("\n"));
   }
   if (!SKIP.has("candidate") || !SKIP.has("adapt")) {
     const before = beforeTree(BEFORE);
@@ -148,6 +152,7 @@ async function main(): Promise<void> {
         `Fixed (non-forward) cost per candidate, protocol included: before ${f1(part("before", "wall") - part("before", "forward") + part("before", "roundTrip"))} ms, after ${f1(part("after", "wall") - part("after", "forward") + part("after", "roundTrip"))} ms (target ≤ 50 ms).`,
         "",
       );
+      writeText(OUT, lines.join("\n"));
     }
     if (!SKIP.has("adapt")) {
       log("C: c2i adapt --strategy both, before vs after (long)");
