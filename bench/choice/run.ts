@@ -3,7 +3,7 @@
 //  B. one candidate's split on stories260K (truncate, swap, forward, the rest), the code before (--before REF) vs this tree;
 //  C. `c2i adapt --strategy both` on stories260K's cloze choice task, the code before vs this tree.
 // Run: npx tsx bench/choice/run.ts [--rounds 3] [--gradient-rounds 1] [--candidate-rounds 2] [--before 6f1ee99]
-//        [--skip gpt2,stories,candidate,adapt] [--agents 2] [--gpt2-bpe DIR] [--work DIR] [--out bench/choice/latest.md]
+//        [--skip gpt2|fever|eight,stories,candidate,adapt] [--agents 2] [--gpt2-bpe DIR] [--work DIR] [--out bench/choice/latest.md]
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -102,7 +102,8 @@ async function main(): Promise<void> {
   const lines: string[] = [`# Choice tasks: each prompt once (issue 15)`, "", `Run ${started} on this machine (2 cores shared with other jobs: load average ${execSync("cat /proc/loadavg").toString().split(" ").slice(0, 3).join(" ")} at the start). Command: \`npx tsx bench/choice/run.ts ${process.argv.slice(2).join(" ")}\`.`, ""];
   if (!SKIP.has("gpt2") || !SKIP.has("stories")) {
     await selectBackend({ prefer: "wasm", logger: silentLogger() });
-    const tasks = [...(SKIP.has("gpt2") ? [] : await gpt2Tasks(WORK, process.argv.includes("--gpt2-bpe") ? flag("gpt2-bpe", "") : undefined)), ...(SKIP.has("stories") ? [] : [await storiesTask(WORK)])];
+    const gpt2 = SKIP.has("gpt2") ? [] : await gpt2Tasks(WORK, process.argv.includes("--gpt2-bpe") ? flag("gpt2-bpe", "") : undefined);
+    const tasks = [...gpt2.filter((_, i) => !SKIP.has(i === 0 ? "fever" : "eight")), ...(SKIP.has("stories") ? [] : [await storiesTask(WORK)])];
     lines.push(
       "## A. 100-sample evaluation and gradient pass: one sequence per choice (before) vs each prompt once (after)",
       "",
