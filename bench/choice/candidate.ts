@@ -1,16 +1,10 @@
 // Where one candidate's time goes in a 100-sample evaluate shard (truncate → swap in → batches → judge → swap back →
 // shard round trip), for the code tree given by --root, so bench/choice/run.ts can run it on the code before and after.
-// Run: npx tsx bench/choice/candidate.ts --root DIR --model HF_DIR --dataset FILE [--shards 4] [--via agent|executor]
+// Run: npx tsx bench/choice/candidate.ts --root DIR --model HF_DIR --dataset FILE [--shards 4]
 // Prints one JSON line: per-candidate milliseconds by part, averaged over the measured shards (9 candidates each).
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-
-function flag(name: string, fallback?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? process.argv[i + 1] : fallback;
-  if (v === undefined) throw new Error(`--${name} is required`);
-  return v;
-}
+import { flag } from "../flags.ts";
 
 const root = resolve(flag("root"));
 const model = resolve(flag("model"));
