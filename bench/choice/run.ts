@@ -2,7 +2,7 @@
 //  A. 100-sample evaluation and gradient pass, per-choice encoding vs shared prompt (this tree, interleaved), with tokens;
 //  B. one candidate's split on stories260K (truncate, swap, forward, the rest), the code before (--before REF) vs this tree;
 //  C. `c2i adapt --strategy both` on stories260K's cloze choice task, the code before vs this tree.
-// Run: npx tsx bench/choice/run.ts [--rounds 3] [--gradient-rounds 1] [--candidate-rounds 2] [--before 6f1ee99]
+// Run: npx tsx bench/choice/run.ts [--rounds 3] [--gradient-rounds 1] [--candidate-rounds 2] [--before REF, default: merge-base of HEAD and main]
 //        [--skip gpt2|fever|eight,stories,candidate,adapt] [--agents 2] [--gpt2-bpe DIR] [--work DIR] [--out bench/choice/latest.md]
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync } from "node:fs";
@@ -10,17 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { silentLogger } from "../../common/log.ts";
+import { flag } from "../flags.ts";
 import { comparePasses, median, type PassComparison } from "./passes.ts";
 import { c2i, gpt2Tasks, ROOT, storiesFiles, storiesTask, writeText } from "./tasks.ts";
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] != null ? process.argv[i + 1]! : fallback;
-}
 const ROUNDS = Number(flag("rounds", "3"));
 const GRADIENT_ROUNDS = Number(flag("gradient-rounds", "1"));
 const CANDIDATE_ROUNDS = Number(flag("candidate-rounds", "2"));
-const BEFORE = flag("before", "6f1ee99");
+/** The code before this change: where this branch left main, unless given. */
+const BEFORE = flag("before", execSync(`git -C ${JSON.stringify(ROOT)} merge-base HEAD main`).toString().trim().slice(0, 7));
 const SKIP = new Set(flag("skip", "").split(",").filter(Boolean));
 const AGENTS = flag("agents", "2");
 const WORK = flag("work", mkdtempSync(join(tmpdir(), "c2i-choice-bench-")));
