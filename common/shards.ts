@@ -38,7 +38,10 @@ export interface WorkRef {
  * batching, and sample shards hold whole chunks (README, "Results do not depend on the number of agents").
  */
 export interface Batching {
-  /** Sequences per forward pass (a choice sample's choices count one each). */
+  /**
+   * Sequences (rows) per forward pass. A choice row is one packed sequence (its prompt once, its choices read from
+   * it; agent/tasks/choice-encoding.ts), so this counts samples for every decoder task.
+   */
   batchSize: number;
   /**
    * Samples per step of an evaluation or gradient pass, counted from the start of the sample set; batches are

@@ -225,6 +225,13 @@ export class TransformerModel implements LanguageModel {
     if (batch.ids.length !== n || batch.mask.length !== n) {
       throw new C2iError(ErrorCode.SHAPE_MISMATCH, `token batch: ids and mask must hold batch·length = ${n} values, found ${batch.ids.length} and ${batch.mask.length}`);
     }
+    for (const [name, a] of [["positionIds", batch.positionIds], ["segments", batch.segments]] as const) {
+      if (a !== undefined && a.length !== n) throw new C2iError(ErrorCode.SHAPE_MISMATCH, `token batch: ${name} must hold batch·length = ${n} values, found ${a.length}`);
+    }
+    const maxPosition = this.config.maxPositions;
+    if (batch.positionIds?.some((p) => p < 0 || p >= maxPosition)) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `token batch: a position id is outside the model's 0…${maxPosition - 1}`);
+    }
     const vocab = this.config.vocabSize;
     for (let i = 0; i < n; i++) {
       const id = batch.ids[i]!;

@@ -25,12 +25,24 @@ export interface MatrixInfo {
   cols: number;
 }
 
-/** Right-padded token ids, row-major [batch, length]; mask is 1 on real tokens, 0 on padding. */
+/**
+ * Right-padded token ids, row-major [batch, length]; mask is 1 on real tokens, 0 on padding.
+ *
+ * A row may pack several sequences that share a prefix (a choice task's prompt and its choices, agent/tasks/choice.ts):
+ * `segments` names each token's branch and `positionIds` its position in its own sequence. A token of segment
+ * s > 0 sees the shared tokens (segment 0) and the tokens of its own segment; a shared token sees only shared
+ * tokens (causally, in decoders). With the branches' positions continuing from the prefix's end, each branch
+ * computes what it would alone after the prefix.
+ */
 export interface TokenBatch {
   ids: Int32Array;
   mask: Int32Array;
   batch: number;
   length: number;
+  /** Position id of each token within its sequence, [batch, length]. @default its index t in the row */
+  positionIds?: Int32Array;
+  /** Branch of each token, [batch, length]: 0 = shared prefix, s > 0 = branch s. @default all 0 (one sequence per row) */
+  segments?: Int32Array;
 }
 
 export interface ModelConfig {

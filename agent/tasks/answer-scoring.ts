@@ -40,6 +40,7 @@ export function answerLossSum(batch: ScoredSamples, tokenLogProbs: tf.Tensor1D, 
 export function answerProtocol(name: "generative" | "masked", encodeAnswer: AnswerEncoder): TaskProtocol {
   return {
     name,
+    encodingKey: name,
     encode(row: DatasetRow, context: EncodeContext): EncodedSample {
       const { prompt, answer } = row as AnswerRow;
       const { dropped, ...sequence } = encodeAnswer(prompt, answer, context);

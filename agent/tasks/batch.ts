@@ -5,9 +5,12 @@ import type { EncodedSample } from "./protocol.ts";
 /** One forward pass worth of sequences, and where the loss reads its logits. */
 export interface EncodedBatch {
   tokens: TokenBatch;
-  /** Flat positions (row · length + t), sample by sample, sequence by sequence, target by target. */
+  /** Distinct flat positions (row · length + t) whose logits the reads need, in order of first use. */
   positions: Int32Array;
+  /** Each read's target token: sample by sample, sequence by sequence, target by target. */
   targets: Int32Array;
+  /** Each read's index into `positions` (several reads may share a position). */
+  reads: Int32Array;
   samples: EncodedSample[];
   /** Slot of each sample in the caller's index list (results come back in that order). */
   slots: number[];
@@ -19,7 +22,7 @@ function longest(sample: EncodedSample): number {
 
 /**
  * Sort by length (ties by slot, so the order is deterministic), then fill batches up to `batchSize`
- * sequences; a sample's sequences (its choices) always share a batch.
+ * sequences (rows of the forward pass; a packed sequence counts once); a sample's sequences always share a batch.
  */
 export function packBatches(samples: readonly EncodedSample[], batchSize: number, padId: number): EncodedBatch[] {
   const order = samples.map((_, i) => i).sort((a, b) => longest(samples[a]!) - longest(samples[b]!) || a - b);
@@ -45,20 +48,34 @@ function buildBatch(samples: EncodedSample[], slots: number[], padId: number): E
   const length = Math.max(...sequences.map((s) => s.ids.length));
   const ids = new Int32Array(sequences.length * length).fill(padId);
   const mask = new Int32Array(sequences.length * length);
-  const positions: number[] = [];
+  const packed = sequences.some((s) => s.segments !== undefined || s.positionIds !== undefined);
+  const positionIds = packed ? new Int32Array(sequences.length * length) : undefined;
+  const segments = packed ? new Int32Array(sequences.length * length) : undefined;
+  const distinct = new Map<number, number>();
+  const reads: number[] = [];
   const targets: number[] = [];
   sequences.forEach((seq, row) => {
-    ids.set(seq.ids, row * length);
-    mask.fill(1, row * length, row * length + seq.ids.length);
+    const at = row * length;
+    ids.set(seq.ids, at);
+    mask.fill(1, at, at + seq.ids.length);
+    if (positionIds && segments) {
+      for (let t = 0; t < seq.ids.length; t++) positionIds[at + t] = seq.positionIds?.[t] ?? t;
+      if (seq.segments) segments.set(seq.segments, at);
+    }
     for (let i = 0; i < seq.positions.length; i++) {
-      positions.push(row * length + seq.positions[i]!);
+      const flat = at + seq.positions[i]!;
+      let index = distinct.get(flat);
+      if (index === undefined) distinct.set(flat, (index = distinct.size));
+      reads.push(index);
       targets.push(seq.targets[i]!);
     }
   });
+  const tokens: TokenBatch = { ids, mask, batch: sequences.length, length, ...(positionIds && segments ? { positionIds, segments } : {}) };
   return {
-    tokens: { ids, mask, batch: sequences.length, length },
-    positions: Int32Array.from(positions),
+    tokens,
+    positions: Int32Array.from(distinct.keys()),
     targets: Int32Array.from(targets),
+    reads: Int32Array.from(reads),
     samples,
     slots,
   };

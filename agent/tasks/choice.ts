@@ -1,46 +1,59 @@
 // Choice protocol: every choice is scored as an answer; the loss is the gold choice's cross-entropy over the choices (METHOD.md).
 import * as tf from "@tensorflow/tfjs";
+import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { ChoiceEncoding, encodeChoices, type AnswerEncoder } from "./choice-encoding.ts";
 import type { ChoiceRow, DatasetRow } from "./dataset.ts";
-import type { EncodedAnswer } from "./generative.ts";
 import type { EncodeContext, EncodedSample, SampleOutcome, ScoredSamples, TaskProtocol } from "./protocol.ts";
 
-/** Encodes (prompt, choice) as one sequence: the causal or the masked answer encoder. */
-export type AnswerEncoder = (prompt: string, answer: string, context: EncodeContext, drop?: number) => EncodedAnswer;
+export { ChoiceEncoding, type AnswerEncoder } from "./choice-encoding.ts";
 
 export interface ChoiceProtocolOptions {
   /** Score = mean instead of sum of the choice's token log-probs. @default false */
   lengthNormalise?: boolean;
+  /** Decoders read choices after a causal prompt; encoders fill them into its masks. @default true */
+  causal?: boolean;
+  /** How a row becomes sequences (./choice-encoding.ts); both give the same scores to float32 rounding. @default "shared" */
+  encoding?: ChoiceEncoding;
 }
 
 /** Softmax over choices must ignore absent choices: a large negative logit, finite so gradients stay finite. */
 const ABSENT = -1e9;
 
-function score(sum: number, tokens: number, lengthNormalise: boolean): number {
-  return lengthNormalise ? sum / tokens : sum;
+function readsOf(sample: EncodedSample): number[] {
+  if (sample.choiceOf === undefined) throw new C2iError(ErrorCode.INTERNAL, "a choice sample without choiceOf reached the choice protocol");
+  return sample.choiceOf;
+}
+
+function choiceCount(choiceOf: readonly number[]): number {
+  let n = 0;
+  for (const c of choiceOf) n = Math.max(n, c + 1);
+  return n;
 }
 
 export function choiceProtocol(encodeAnswer: AnswerEncoder, options: ChoiceProtocolOptions = {}): TaskProtocol {
   const lengthNormalise = options.lengthNormalise ?? false;
+  const causal = options.causal ?? true;
+  const encoding = options.encoding ?? ChoiceEncoding.shared;
   return {
     name: "choice",
+    encodingKey: `choice/${encoding}`,
     encode(row: DatasetRow, context: EncodeContext): EncodedSample {
-      const { prompt, choices, label } = row as ChoiceRow;
-      const first = choices.map((c) => encodeAnswer(prompt, c, context));
-      // Every choice sees the same prompt: cut as much as the longest choice needs.
-      const dropped = Math.max(...first.map((e) => e.dropped));
-      const encoded = first.map((e, i) => (e.dropped === dropped ? e : encodeAnswer(prompt, choices[i]!, context, dropped)));
-      return { sequences: encoded.map(({ dropped: _, ...sequence }) => sequence), label, dropped };
+      return encodeChoices(encodeAnswer, causal, encoding, row as ChoiceRow, context);
     },
 
     judge(batch: ScoredSamples, tokenLogProbs: ArrayLike<number>): SampleOutcome[] {
       let offset = 0;
       return batch.samples.map((sample) => {
-        const scores = sample.sequences.map(({ targets }) => {
-          let sum = 0;
-          for (let i = 0; i < targets.length; i++) sum += tokenLogProbs[offset + i]!;
-          offset += targets.length;
-          return score(sum, targets.length, lengthNormalise);
-        });
+        const choiceOf = readsOf(sample);
+        const sums = new Array<number>(choiceCount(choiceOf)).fill(0);
+        const counts = new Array<number>(sums.length).fill(0);
+        // A choice's reads come in its token order, so each sum adds in the same order on every encoding.
+        for (let i = 0; i < choiceOf.length; i++) {
+          sums[choiceOf[i]!] += tokenLogProbs[offset + i]!;
+          counts[choiceOf[i]!]++;
+        }
+        offset += choiceOf.length;
+        const scores = sums.map((sum, c) => (lengthNormalise ? sum / counts[c]! : sum));
         const gold = scores[sample.label]!;
         const max = Math.max(...scores);
         const logSumExp = max + Math.log(scores.reduce((acc, s) => acc + Math.exp(s - max), 0));
@@ -51,7 +64,7 @@ export function choiceProtocol(encodeAnswer: AnswerEncoder, options: ChoiceProto
 
     lossSum(batch: ScoredSamples, tokenLogProbs: tf.Tensor1D, scale: number): tf.Scalar {
       const samples = batch.samples;
-      const width = Math.max(...samples.map((s) => s.sequences.length));
+      const width = Math.max(...samples.map((s) => choiceCount(readsOf(s))));
       const targets = tokenLogProbs.shape[0];
       // pool[s·width + c, t] sums (or averages) choice c's token log-probs into its score.
       const pool = new Float32Array(samples.length * width * targets);
@@ -59,13 +72,14 @@ export function choiceProtocol(encodeAnswer: AnswerEncoder, options: ChoiceProto
       const gold = new Float32Array(samples.length * width);
       let offset = 0;
       samples.forEach((sample, s) => {
-        sample.sequences.forEach(({ targets: tokens }, c) => {
-          const row = (s * width + c) * targets;
-          const weight = lengthNormalise ? 1 / tokens.length : 1;
-          for (let i = 0; i < tokens.length; i++) pool[row + offset + i] = weight;
-          offset += tokens.length;
+        const choiceOf = readsOf(sample);
+        const counts = new Array<number>(width).fill(0);
+        for (const c of choiceOf) counts[c]++;
+        choiceOf.forEach((c, i) => {
+          pool[(s * width + c) * targets + offset + i] = lengthNormalise ? 1 / counts[c]! : 1;
           bias[s * width + c] = 0;
         });
+        offset += choiceOf.length;
         gold[s * width + sample.label] = -scale;
       });
       return tf.tidy(() => {

@@ -84,7 +84,7 @@ export class EncodingCache {
     if (!byTokenizer) this.byDataset.set(dataset, (byTokenizer = new WeakMap()));
     let entries = byTokenizer.get(tokenizer);
     if (!entries) byTokenizer.set(tokenizer, (entries = new Map()));
-    const key = `${protocol.name}|${options.batchSize}|${options.maxTokens}|${options.vocabSize}|${indices.join(",")}`;
+    const key = `${protocol.encodingKey}|${options.batchSize}|${options.maxTokens}|${options.vocabSize}|${indices.join(",")}`;
     const hit = entries.get(key);
     if (hit) {
       entries.delete(key);

@@ -10,21 +10,36 @@ export const ProtocolName = {
 } as const;
 export type ProtocolName = (typeof ProtocolName)[keyof typeof ProtocolName];
 
-/** One input sequence and the positions whose logits the loss reads. */
+/**
+ * One input sequence and the reads the loss makes from it: target i is scored by the logits at `positions[i]`.
+ * Several reads may share a position (a prompt's next-token log-probabilities of several single-token choices).
+ */
 export interface EncodedSequence {
   ids: number[];
   /** Position (index into `ids`) whose logits must predict `targets[i]`. */
   positions: number[];
   targets: number[];
+  /**
+   * A packed sequence (a shared prompt and branches after it, models/types.ts TokenBatch): each token's position
+   * in its own sequence. @default 0, 1, 2, …
+   */
+  positionIds?: number[];
+  /** A packed sequence's branch of each token (0 = shared). @default all 0 */
+  segments?: number[];
 }
 
-/** One dataset row, encoded: a single sequence (generative, masked) or one per choice. */
+/** One dataset row, encoded: a single sequence (generative, masked), or a choice row's sequences. */
 export interface EncodedSample {
   sequences: EncodedSequence[];
-  /** Index of the gold sequence (choice); 0 otherwise. */
+  /** Index of the gold choice (choice); 0 otherwise. */
   label: number;
   /** Prompt tokens dropped from the left to fit `maxTokens`. */
   dropped: number;
+  /**
+   * Choice rows: the choice each read scores, read by read in layout order (sequence by sequence, target by
+   * target); every choice has at least one read. Absent for answer rows.
+   */
+  choiceOf?: number[];
 }
 
 export interface EncodeContext {
@@ -41,9 +56,8 @@ export interface SampleOutcome {
 }
 
 /**
- * Sequence-level view of a batch as the protocol sees it: its samples in batch order, whose
- * sequences' targets lie one after another (sample, then sequence, then target) in the token
- * log-prob vector.
+ * Sample-level view of a batch as the protocol sees it: its samples in batch order, whose reads (targets)
+ * lie one after another (sample, then sequence, then target) in the token log-prob vector.
  */
 export interface ScoredSamples {
   samples: readonly EncodedSample[];
@@ -51,6 +65,8 @@ export interface ScoredSamples {
 
 export interface TaskProtocol {
   readonly name: ProtocolName;
+  /** The name and every option that changes the encoding (what encoded batches are cached under). */
+  readonly encodingKey: string;
   encode(row: DatasetRow, context: EncodeContext): EncodedSample;
   /**
    * Loss and correctness of each sample, in order, from the log-prob of each target token and the

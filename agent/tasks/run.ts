@@ -12,14 +12,21 @@ import { EncodingCache, repackTask, type EncodedTask } from "./encoding.ts";
 import { gradientRowsThatFit } from "./memory.ts";
 import type { TaskProtocol } from "./protocol.ts";
 import { protocolFor } from "./select.ts";
+import type { ChoiceEncoding } from "./choice-encoding.ts";
 
 export interface TaskRunOptions {
-  /** Sequences per forward pass (each choice of a choice sample counts as one). @default 16 */
+  /**
+   * Sequences (rows) per forward pass. A choice row is one packed sequence with the shared encoding (its prompt
+   * and choices; two or more only for encoders' choices with different token counts), one per choice with the
+   * per-choice one. @default 16
+   */
   batchSize?: number;
   /** Longest input in tokens; longer prompts are cut from the left. @default model.config.maxPositions */
   maxTokens?: number;
   /** Choice tasks: compare mean instead of summed token log-probs. @default false */
   lengthNormalise?: boolean;
+  /** Choice tasks: the prompt once with the choices read from it, or one sequence per choice (./choice-encoding.ts). @default "shared" */
+  choiceEncoding?: ChoiceEncoding;
   /** Evaluation only: stop once `correct + remaining < target` (the candidate cannot reach the target). */
   earlyStop?: { target: number };
   /** Gets one warning per fresh encoding that had to truncate prompts. @default none */
@@ -77,7 +84,7 @@ function prepare(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, i
   const maxTokens = options.maxTokens ?? model.config.maxPositions;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `batchSize must be an integer ≥ 1, got ${batchSize}`);
   if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new C2iError(ErrorCode.INVALID_ARGUMENT, `maxTokens must be an integer ≥ 2, got ${maxTokens}`);
-  const protocol = protocolFor(dataset, model.config.causal, { lengthNormalise: options.lengthNormalise });
+  const protocol = protocolFor(dataset, model.config.causal, { lengthNormalise: options.lengthNormalise, choiceEncoding: options.choiceEncoding });
   const cache = options.cache ?? sharedCache;
   const { task, fresh } = cache.get(protocol, tokenizer, dataset, indices, { batchSize, maxTokens, vocabSize: model.config.vocabSize });
   if (fresh && task.truncated > 0) {
@@ -91,15 +98,23 @@ export function encodedTaskFor(model: LanguageModel, tokenizer: Tokenizer, datas
   return prepare(model, tokenizer, dataset, indices, options).task;
 }
 
-/** log p(target) at each target position [targets]: only those rows of logits are computed. */
+/**
+ * log p(target) of each read [reads], and the logits [positions, vocab] they come from: only the batch's distinct
+ * read positions go through the head, and each read picks its entry of its position's log-softmax.
+ */
 function targetLogProbs(model: LanguageModel, batch: EncodedBatch, logitsOf?: () => tf.Tensor2D): { logProbs: tf.Tensor1D; logits: tf.Tensor2D } {
   const logits = logitsOf ? logitsOf() : model.logitsAt(batch.tokens, batch.positions);
   const vocab = logits.shape[1];
-  // oneHot's dtype argument is ignored by the wasm backend (tfjs 4.22 writes int32 bits into a float32
-  // tensor), so build it as int32 and cast.
-  const picked = tf.cast(tf.oneHot(tf.tensor1d(batch.targets, "int32"), vocab), "float32");
-  const logProbs = tf.sum(tf.mul(tf.logSoftmax(logits), picked), 1) as tf.Tensor1D;
+  const flat = new Int32Array(batch.targets.length);
+  for (let i = 0; i < flat.length; i++) flat[i] = batch.reads[i]! * vocab + batch.targets[i]!;
+  const logProbs = tf.gather(tf.reshape(tf.logSoftmax(logits), [-1]), tf.tensor1d(flat, "int32")) as tf.Tensor1D;
   return { logProbs, logits };
+}
+
+/** The argmax token at each read's position, from the argmax of each distinct position. */
+function argmaxPerRead(batch: EncodedBatch, perPosition: Int32Array): Int32Array {
+  if (batch.reads.length === perPosition.length && batch.reads.every((r, i) => r === i)) return perPosition;
+  return batch.reads.map((r) => perPosition[r]!);
 }
 
 /** Accuracy and loss of `model` on the rows `indices` of `dataset`. */
@@ -121,7 +136,7 @@ export function evaluateTask(model: LanguageModel, tokenizer: Tokenizer, dataset
     let argmax: Int32Array;
     try {
       logProbs = logProbsT.dataSync() as Float32Array;
-      argmax = argmaxT.dataSync() as Int32Array;
+      argmax = argmaxPerRead(batch, argmaxT.dataSync() as Int32Array);
     } finally {
       logProbsT.dispose();
       argmaxT.dispose();

@@ -33,7 +33,7 @@ interface TaskEntry {
 /** Same rows in the same order with the same task options and batch size = the same encoded batches. */
 export function taskKey(indices: readonly number[], run: TaskRunOptions): string {
   const h = createHash("sha256").update(indices.join(",")).digest("hex").slice(0, 24);
-  return `${h}|${run.batchSize ?? ""}|${run.maxTokens ?? ""}|${run.lengthNormalise ? 1 : 0}`;
+  return `${h}|${run.batchSize ?? ""}|${run.maxTokens ?? ""}|${run.lengthNormalise ? 1 : 0}|${run.choiceEncoding ?? ""}`;
 }
 
 function sameIds(a: Int32Array, b: Int32Array): boolean {

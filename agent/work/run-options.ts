@@ -47,7 +47,7 @@ export function checkDistinct<T>(items: readonly T[], what: string, shardId: str
 /** Same rows in the same order with the same task options = the same gradient pass. */
 export function sampleKey(samples: SampleSelection, run: TaskRunOptions): string {
   const h = createHash("sha256").update(samples.indices.join(",")).digest("hex").slice(0, 24);
-  return `${h}|${run.maxTokens ?? ""}|${run.lengthNormalise ? 1 : 0}`;
+  return `${h}|${run.maxTokens ?? ""}|${run.lengthNormalise ? 1 : 0}|${run.choiceEncoding ?? ""}`;
 }
 
 export interface FactorSpec {

@@ -4,14 +4,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend, wasmBinaryDir } from "../../agent/compute/backend.ts";
 import { silentLogger } from "../../common/log.ts";
+import { flag } from "../flags.ts";
 import { passFlops } from "./flops.ts";
 import { randomGpt2 } from "./model.ts";
 import { answerLoss, makeSamples, microBatches } from "./workload.ts";
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] != null ? process.argv[i + 1]! : fallback;
-}
 const SAMPLES = Number(flag("samples", "100"));
 const TOKENS = Number(flag("tokens", "48"));
 const MICRO = Number(flag("micro", "5"));

@@ -52,22 +52,22 @@ describe.skipIf(blasMissing !== undefined).each(ATTENTION_BACKENDS)("attention()
     const names = await kernelsRun(() => attention(base(sources)));
     expect(names).toContain("C2iAttention");
     expect(names).not.toContain("Softmax");
-    tf.dispose([...sources, bias, rope.cos, rope.sin]);
+    tf.dispose([...sources, bias, rope.cos, rope.sin, rope.rotate]);
   });
 
   it("runs GPT-J-style interleaved rope on part of each head through the fused kernel, matching the composite ops", () => {
     const H = 2, D = 8;
-    const rope = ropeTables(positions, B, T, 4, 10000, RopeStyle.interleaved);
+    const rope = ropeTables(positions, B, T, 4, 10000, RopeStyle.interleaved, 1, D);
     const bias = biasFor(B, T, true);
     const base = (s: tf.Tensor[]): AttentionInput => ({ q: s[0] as tf.Tensor2D, k: s[1] as tf.Tensor2D, v: s[2] as tf.Tensor2D, batch: B, length: T, numHeads: H, numKvHeads: H, headDim: D, bias, rope });
     const sources = [1, 2, 3].map((seed) => randomTensor([B * T, H * D], seed));
     agree(sources, (s) => attention(base(s)), (s) => compositeAttention(base(s)));
-    tf.dispose([...sources, bias, rope.cos, rope.sin]);
+    tf.dispose([...sources, bias, rope.cos, rope.sin, rope.rotate]);
   });
 
   it("reads a NeoX per-head q|k|v projection in place, slicing only q and k for partial rotary", async () => {
     const H = 2, D = 6;
-    const rope = ropeTables(positions, B, T, 4, 10000, RopeStyle.rotateHalf);
+    const rope = ropeTables(positions, B, T, 4, 10000, RopeStyle.rotateHalf, 1, D);
     const bias = biasFor(B, T, true);
     const common = { batch: B, length: T, numHeads: H, numKvHeads: H, headDim: D, bias, rope };
     const split = (qkv: tf.Tensor) => {
@@ -84,7 +84,7 @@ describe.skipIf(blasMissing !== undefined).each(ATTENTION_BACKENDS)("attention()
     const names = await kernelsRun(() => attentionFromQkv({ qkv: sources[0] as tf.Tensor2D, layout: QkvLayout.perHead, ...common }));
     expect(names).toContain("C2iAttention");
     expect(names).not.toContain("Transpose");
-    tf.dispose([...sources, bias, rope.cos, rope.sin]);
+    tf.dispose([...sources, bias, rope.cos, rope.sin, rope.rotate]);
   });
 
   it("reads a GPT-2 [q|k|v] projection with no split, slice or transpose at all", async () => {

@@ -82,6 +82,22 @@ describe("LayerCache", () => {
     cache.dispose();
   });
 
+  it("keeps a choice row's shared prompt once (one packed row per sample), not one copy per choice", () => {
+    const perChoice: TaskRunOptions = { ...run, choiceEncoding: "per-choice" };
+    const warmed = (options: TaskRunOptions) => {
+      const cache = new LayerCache(model, 1 << 30);
+      const batches = encodedTaskFor(model, tokenizer, dataset, setA, { ...options, cache: encoding }).batches;
+      cache.warm("A", [{ key: taskKey(setA, options), batches }]);
+      const { bytes } = cache.stats();
+      cache.dispose();
+      return { bytes, rows: batches.reduce((n, b) => n + b.tokens.batch, 0) };
+    };
+    const [shared, reference] = [warmed(run), warmed(perChoice)];
+    expect(shared.rows).toBe(setA.length);
+    expect(reference.rows).toBeGreaterThan(2 * setA.length);
+    expect(shared.bytes).toBeLessThan(reference.bytes);
+  });
+
   it("keeps fewer, evenly spaced layers under a tight bound, never more bytes than it, and stays exact", () => {
     const bound = 2 * perLayerBytes(setA) + 100;
     const cache = new LayerCache(model, bound);

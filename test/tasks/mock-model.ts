@@ -55,16 +55,18 @@ export class MockModel implements LanguageModel {
     return v;
   }
 
-  /** [B·L, B·L]-free context weights: A[b, t, s] = mask_s · visible(t, s) / count. */
+  /** [B·L, B·L]-free context weights: A[b, t, s] = mask_s · visible(t, s) / count (packed branches see the shared tokens and their own). */
   private contextWeights(batch: TokenBatch): Float32Array {
     const { batch: B, length: L, mask } = batch;
     const weights = new Float32Array(B * L * L);
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < L; t++) {
+        const segment = (i: number) => batch.segments?.[b * L + i] ?? 0;
+        const visible = (s: number) => mask[b * L + s] && (!this.config.causal || s <= t) && (segment(s) === 0 || segment(s) === segment(t));
         let count = 0;
-        for (let s = 0; s < L; s++) if (mask[b * L + s] && (!this.config.causal || s <= t)) count++;
+        for (let s = 0; s < L; s++) if (visible(s)) count++;
         for (let s = 0; s < L; s++) {
-          if (mask[b * L + s] && (!this.config.causal || s <= t)) weights[(b * L + t) * L + s] = 1 / count;
+          if (visible(s)) weights[(b * L + t) * L + s] = 1 / count;
         }
       }
     }

@@ -24,6 +24,8 @@ const ctx = (tokenizer: Tokenizer, maxTokens = 64): EncodeContext => ({ tokenize
 const generative = protocolFor({ protocol: "answer" }, true);
 const masked = protocolFor({ protocol: "answer" }, false);
 const choice = protocolFor({ protocol: "choice" }, true);
+const perChoice = protocolFor({ protocol: "choice" }, true, { choiceEncoding: "per-choice" });
+const maskedChoice = protocolFor({ protocol: "choice" }, false);
 
 describe("protocol selection", () => {
   it("maps answer rows to generative on decoders and masked on encoders; choice stays choice", () => {
@@ -108,9 +110,9 @@ describe("masked encoding", () => {
 });
 
 describe("choice encoding", () => {
-  it("scores each choice as an answer after the same prompt, cut the same way for every choice", () => {
+  it("per choice (the reference): scores each choice as an answer after the same prompt, cut the same way for every choice", () => {
     const row = { prompt: "the the the the the the", choices: [" is", " Paris is"], label: 1, line: 1 };
-    const s = choice.encode(row, ctx(llama, 6));
+    const s = perChoice.encode(row, ctx(llama, 6));
     expect(s.label).toBe(1);
     expect(s.sequences).toHaveLength(2);
     const [a, b] = s.sequences;
@@ -119,6 +121,54 @@ describe("choice encoding", () => {
     const promptOf = (seq: { ids: number[]; targets: number[] }) => seq.ids.slice(0, seq.ids.length - seq.targets.length);
     expect(promptOf(a!)).toEqual(promptOf(b!));
     expect(b!.ids.length).toBeLessThanOrEqual(6);
+    expect(s.choiceOf).toEqual([...a!.targets.map(() => 0), ...b!.targets.map(() => 1)]);
+  });
+
+  it("shared: single-token choices are all read at the prompt's last position, from the prompt alone", () => {
+    const row = { prompt: "The city", choices: [" the", " is", "."], label: 2, line: 1 };
+    expect(row.choices.map((c) => gpt2.encode(c).length)).toEqual([1, 1, 1]);
+    const s = choice.encode(row, ctx(gpt2));
+    const prompt = gpt2.encode("The city");
+    expect(s.sequences).toHaveLength(1);
+    const seq = s.sequences[0]!;
+    expect(seq.ids).toEqual(prompt);
+    expect(seq.positions).toEqual([prompt.length - 1, prompt.length - 1, prompt.length - 1]);
+    expect(seq.targets).toEqual(row.choices.map((c) => gpt2.encode(c)[0]));
+    expect(seq.segments).toBeUndefined();
+    expect(s.choiceOf).toEqual([0, 1, 2]);
+    expect(s.label).toBe(2);
+  });
+
+  it("shared: multi-token choices are branches after one copy of the prompt, each seeing the prompt and itself, positions continuing from the prompt", () => {
+    const row = { prompt: "the the the the the the", choices: [" Paris", " Paris is the"], label: 1, line: 1 };
+    const reference = perChoice.encode(row, ctx(llama, 9));
+    const s = choice.encode(row, ctx(llama, 9));
+    expect(s.dropped).toBe(reference.dropped);
+    expect(s.dropped).toBeGreaterThan(0);
+    const [a, b] = [reference.sequences[0]!, reference.sequences[1]!];
+    const prompt = a.ids.slice(0, a.ids.length - a.targets.length);
+    const P = prompt.length;
+    const seq = s.sequences[0]!;
+    expect(s.sequences).toHaveLength(1);
+    // the prompt, then each choice's tokens but its last, as its own branch
+    const [ba, bb] = [a.targets.slice(0, -1), b.targets.slice(0, -1)];
+    expect(seq.ids).toEqual([...prompt, ...ba, ...bb]);
+    expect(seq.positionIds).toEqual([...prompt.map((_, t) => t), ...ba.map((_, j) => P + j), ...bb.map((_, j) => P + j)]);
+    expect(seq.segments).toEqual([...prompt.map(() => 0), ...ba.map(() => 1), ...bb.map(() => 2)]);
+    expect(seq.targets).toEqual([...a.targets, ...b.targets]);
+    expect(seq.positions).toEqual([P - 1, ...ba.map((_, j) => P + j), P - 1, ...bb.map((_, j) => P + ba.length + j)]);
+    expect(s.choiceOf).toEqual([...a.targets.map(() => 0), ...b.targets.map(() => 1)]);
+  });
+
+  it("shared on encoders: choices with as many tokens share one masked sequence, others keep their own", () => {
+    const row = { prompt: "the capital of france is <mask>.", choices: ["paris", "berlin", "the sky"], label: 0, line: 1 };
+    const reference = protocolFor({ protocol: "choice" }, false, { choiceEncoding: "per-choice" }).encode(row, ctx(bert));
+    const s = maskedChoice.encode(row, ctx(bert));
+    expect(reference.sequences).toHaveLength(3);
+    expect(s.sequences.map((q) => q.ids)).toEqual([reference.sequences[0]!.ids, reference.sequences[2]!.ids]);
+    expect(reference.sequences[1]!.ids).toEqual(reference.sequences[0]!.ids);
+    expect(s.sequences[0]!.targets).toEqual([...reference.sequences[0]!.targets, ...reference.sequences[1]!.targets]);
+    expect(s.choiceOf).toEqual([0, 1, ...reference.sequences[2]!.targets.map(() => 2)]);
   });
 });
 
@@ -140,7 +190,23 @@ describe("batching", () => {
 
   it("keeps a choice sample's sequences in one batch", () => {
     const rows = [0, 1, 2].map((i) => ({ prompt: "the", choices: [" is", " Paris", " the"], label: 0, line: i + 1 }));
-    const batches = packBatches(rows.map((r) => choice.encode(r, ctx(llama))), 4, 0);
+    const batches = packBatches(rows.map((r) => perChoice.encode(r, ctx(llama))), 4, 0);
     expect(batches.map((b) => b.tokens.batch)).toEqual([3, 3, 3]);
+  });
+
+  it("counts a packed choice sample as one sequence, runs each read position through the head once, and carries position ids and segments", () => {
+    const rows = [0, 1, 2].map((i) => ({ prompt: "the the".slice(0, 3 + 4 * (i % 2)), choices: [" Paris", " Paris is"], label: 0, line: i + 1 }));
+    const samples = rows.map((r) => choice.encode(r, ctx(llama)));
+    const batches = packBatches(samples, 2, 0);
+    expect(batches.map((b) => b.tokens.batch)).toEqual([2, 1]);
+    const b = batches[0]!;
+    const T = b.tokens.length;
+    expect(b.tokens.positionIds).toHaveLength(2 * T);
+    expect(b.tokens.segments).toHaveLength(2 * T);
+    const flatReads = Array.from(b.reads).map((r) => b.positions[r]!);
+    const expected = b.samples.flatMap((s, row) => s.sequences[0]!.positions.map((p) => row * T + p));
+    expect(flatReads).toEqual(expected);
+    expect(b.positions.length).toBe(new Set(expected).size);
+    expect(b.reads.length).toBeGreaterThan(b.positions.length);
   });
 });

@@ -66,7 +66,7 @@ export const gptNeox: ArchDefinition = {
       },
       prefix: p,
       tensors,
-      context: (batch) => makeContext(batch, { causal: true, rope: { rotaryDim, base, style: RopeStyle.rotateHalf } }),
+      context: (batch) => makeContext(batch, { causal: true, rope: { rotaryDim, headDim, base, style: RopeStyle.rotateHalf } }),
       forward(w): ArchForward {
         const bias = (i: number, s: string) => (biased ? w.get(L(i, s)) : undefined);
         const attn = (i: number, x: tf.Tensor2D, ctx: Parameters<ArchForward["layer"]>[2]) =>

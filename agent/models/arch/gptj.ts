@@ -65,7 +65,7 @@ export const gptj: ArchDefinition = {
       prefix: p,
       tensors,
       context: (batch) =>
-        makeContext(batch, { causal: true, rope: { rotaryDim, base: 10000, style: RopeStyle.interleaved } }),
+        makeContext(batch, { causal: true, rope: { rotaryDim, headDim, base: 10000, style: RopeStyle.interleaved } }),
       forward(w): ArchForward {
         return {
           embed: (ids) => tf.gather(w.get(`${p}wte.weight`), ids) as tf.Tensor2D,

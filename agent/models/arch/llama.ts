@@ -97,7 +97,7 @@ export const llama: ArchDefinition = {
       prefix: p,
       tensors,
       context: (batch) =>
-        makeContext(batch, { causal: true, rope: { rotaryDim: headDim, base: theta, style: RopeStyle.rotateHalf, scale } }),
+        makeContext(batch, { causal: true, rope: { rotaryDim: headDim, headDim, base: theta, style: RopeStyle.rotateHalf, scale } }),
       forward(w): ArchForward {
         const ab = (i: number, s: string) => (attnBias ? w.get(L(i, `self_attn.${s}.bias`)) : undefined);
         const mb = (i: number, s: string) => (mlpBias ? w.get(L(i, `mlp.${s}.bias`)) : undefined);

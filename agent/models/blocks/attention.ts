@@ -10,21 +10,40 @@ export { QkvLayout } from "../../compute/attention/layout.ts";
 const MASKED = -1e9;
 
 /**
- * Additive attention bias [B, 1, T, T]: 0 where query t may attend key s (s is a real token, and
- * s ≤ t when causal), MASKED elsewhere. `mask` is the batch's row-major [B, T] 0/1 mask.
+ * Additive attention bias [B, 1, T, T]: 0 where query t may attend key s (s is a real token, s ≤ t when
+ * causal, and s is shared or in t's own branch when `segments` packs branches; see TokenBatch), MASKED
+ * elsewhere. `mask` and `segments` are the batch's row-major [B, T] arrays.
  */
-export function attentionBias(mask: Int32Array, batch: number, length: number, causal: boolean): tf.Tensor4D {
-  const bias = new Float32Array(batch * length * length);
+export function attentionBias(mask: Int32Array, batch: number, length: number, causal: boolean, segments?: Int32Array): tf.Tensor4D {
+  const bias = new Float32Array(batch * length * length).fill(MASKED);
   for (let b = 0; b < batch; b++) {
+    const real = realPrefix(mask, b, length);
+    if (real !== undefined && !segments) {
+      // Right padding alone (every batch the tasks build): each query row opens one run of keys.
+      for (let t = 0; t < length; t++) bias.fill(0, (b * length + t) * length, (b * length + t) * length + Math.min(real, causal ? t + 1 : length));
+      continue;
+    }
     for (let t = 0; t < length; t++) {
       const row = (b * length + t) * length;
-      for (let s = 0; s < length; s++) {
-        const allowed = mask[b * length + s] !== 0 && (!causal || s <= t);
-        bias[row + s] = allowed ? 0 : MASKED;
+      const own = segments ? segments[b * length + t]! : 0;
+      const last = causal ? t : length - 1;
+      for (let s = 0; s <= last; s++) {
+        const key = b * length + s;
+        if (mask[key] === 0) continue;
+        if (segments && segments[key] !== 0 && segments[key] !== own) continue;
+        bias[row + s] = 0;
       }
     }
   }
   return tf.tensor4d(bias, [batch, 1, length, length]);
+}
+
+/** The number of real tokens of row b when they all come before its padding, else undefined. */
+function realPrefix(mask: Int32Array, b: number, length: number): number | undefined {
+  let n = 0;
+  while (n < length && mask[b * length + n] !== 0) n++;
+  for (let t = n; t < length; t++) if (mask[b * length + t] !== 0) return undefined;
+  return n;
 }
 
 export interface AttentionInput {
@@ -126,17 +145,12 @@ function slicePart(qkv: tf.Tensor2D, l: OperandLayout, heads: number, headDim: n
 
 /**
  * Rotary embeddings on a token-major projection [B·T, heads·headDim]: the same element-wise rotation as on
- * head-major [B, heads, T, headDim], with the tables [B, 1, T, r] read as [B, T, 1, r] so no head transpose is needed.
+ * head-major [B, heads, T, headDim], with the tables [B, 1, T, headDim] read as [B, T, 1, headDim] so no head transpose is needed.
  */
 function ropeTokenMajor(x: tf.Tensor2D, input: Pick<AttentionInput, "batch" | "length" | "headDim" | "rope">, heads: number): tf.Tensor2D {
   const rope = input.rope!;
   const { batch, length, headDim } = input;
-  const half = rope.rotaryDim / 2;
-  const tables: RopeTables = {
-    ...rope,
-    cos: tf.reshape(rope.cos, [batch, length, 1, half]),
-    sin: tf.reshape(rope.sin, [batch, length, 1, half]),
-  };
+  const tables = { ...rope, cos: tf.reshape(rope.cos, [batch, length, 1, headDim]), sin: tf.reshape(rope.sin, [batch, length, 1, headDim]) } as typeof rope;
   return tf.reshape(applyRope(tf.reshape(x, [batch, length, heads, headDim]), tables), [batch * length, heads * headDim]);
 }
 

@@ -6,7 +6,7 @@ import { ropeTables, type RopeStyle } from "./rope.ts";
 
 export interface ContextOptions {
   causal: boolean;
-  rope?: { rotaryDim: number; base: number; style: RopeStyle; scale?: number };
+  rope?: { rotaryDim: number; headDim: number; base: number; style: RopeStyle; scale?: number };
   /**
    * RoBERTa numbers real tokens from paddingIdx + 1 and gives padding the id paddingIdx; others count
    * from 0. @default undefined (positions 0, 1, …)
@@ -14,15 +14,21 @@ export interface ContextOptions {
   paddingIdx?: number;
 }
 
-/** Position id of each token: its index among the row's real tokens (right padding keeps 0…T−1). */
+/**
+ * Position id of each token: the batch's `positionIds` when it packs branches, else its index among the row's
+ * real tokens (right padding keeps 0…T−1).
+ */
 export function positionIds(batch: TokenBatch, paddingIdx?: number): Int32Array {
   const out = new Int32Array(batch.batch * batch.length);
+  const given = batch.positionIds;
   for (let b = 0; b < batch.batch; b++) {
     let seen = 0;
     for (let t = 0; t < batch.length; t++) {
       const i = b * batch.length + t;
-      if (paddingIdx === undefined) out[i] = t;
-      else out[i] = batch.mask[i] !== 0 ? paddingIdx + 1 + seen++ : paddingIdx;
+      const own = given ? given[i]! : seen;
+      if (paddingIdx === undefined) out[i] = given ? own : t;
+      else out[i] = batch.mask[i] !== 0 ? paddingIdx + 1 + own : paddingIdx;
+      if (batch.mask[i] !== 0) seen++;
     }
   }
   return out;
@@ -33,12 +39,12 @@ export function makeContext(batch: TokenBatch, options: ContextOptions): LayerCo
   const ctx: LayerContext = {
     batch: batch.batch,
     length: batch.length,
-    bias: attentionBias(batch.mask, batch.batch, batch.length, options.causal),
+    bias: attentionBias(batch.mask, batch.batch, batch.length, options.causal, batch.segments),
     positions,
   };
   if (options.rope != null) {
     const r = options.rope;
-    ctx.rope = ropeTables(positions, batch.batch, batch.length, r.rotaryDim, r.base, r.style, r.scale ?? 1);
+    ctx.rope = ropeTables(positions, batch.batch, batch.length, r.rotaryDim, r.base, r.style, r.scale ?? 1, r.headDim);
   }
   return ctx;
 }

@@ -1,5 +1,6 @@
 // Rotary position embeddings: the rotate-half form (NeoX, Llama) and GPT-J's interleaved form.
 import * as tf from "@tensorflow/tfjs";
+import { C2iError, ErrorCode } from "../../../common/errors.ts";
 
 export const RopeStyle = {
   /** pairs (i, i + d/2): GPT-NeoX, Llama */
@@ -10,16 +11,22 @@ export const RopeStyle = {
 export type RopeStyle = (typeof RopeStyle)[keyof typeof RopeStyle];
 
 export interface RopeTables {
-  /** cos/sin of position × inverse frequency, [B, 1, T, rotaryDim / 2] (broadcasts over heads). */
+  /**
+   * cos/sin of position × inverse frequency for every feature of a head, [B, 1, T, headDim] (broadcasts over heads):
+   * each rotated pair's angle at both of its features, 1 and 0 past rotaryDim.
+   */
   cos: tf.Tensor4D;
   sin: tf.Tensor4D;
+  /** The signed permutation P [headDim, headDim] with (x·P)_a = −x_b and (x·P)_b = x_a for each rotated pair (a, b). */
+  rotate: tf.Tensor2D;
   rotaryDim: number;
+  headDim: number;
   style: RopeStyle;
 }
 
 /**
  * Angles θ(p, i) = p · base^(−2i / rotaryDim) for the given position ids (row-major [batch, length]),
- * divided by `scale` for linear position interpolation.
+ * divided by `scale` for linear position interpolation; heads of `headDim` features rotate their first rotaryDim.
  */
 export function ropeTables(
   positions: Int32Array,
@@ -29,50 +36,55 @@ export function ropeTables(
   base: number,
   style: RopeStyle,
   scale = 1,
+  headDim = rotaryDim,
 ): RopeTables {
   const half = rotaryDim / 2;
-  const cos = new Float32Array(batch * length * half);
-  const sin = new Float32Array(batch * length * half);
-  for (let i = 0; i < half; i++) {
-    const invFreq = 1 / Math.pow(base, (2 * i) / rotaryDim);
-    for (let p = 0; p < batch * length; p++) {
-      const angle = (positions[p]! / scale) * invFreq;
-      cos[p * half + i] = Math.cos(angle);
-      sin[p * half + i] = Math.sin(angle);
+  const angleCos = new Float64Array(half);
+  const angleSin = new Float64Array(half);
+  const invFreq = Array.from({ length: half }, (_, i) => 1 / Math.pow(base, (2 * i) / rotaryDim));
+  // The pair index of each rotated feature: rotate-half pairs (i, i + half), interleaved pairs (2i, 2i + 1).
+  const pairOf = Array.from({ length: rotaryDim }, (_, f) => (style === RopeStyle.rotateHalf ? f % half : f >> 1));
+  const cos = new Float32Array(batch * length * headDim).fill(1);
+  const sin = new Float32Array(batch * length * headDim);
+  for (let p = 0; p < batch * length; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = (positions[p]! / scale) * invFreq[i]!;
+      angleCos[i] = Math.cos(angle);
+      angleSin[i] = Math.sin(angle);
+    }
+    for (let f = 0; f < rotaryDim; f++) {
+      cos[p * headDim + f] = angleCos[pairOf[f]!]!;
+      sin[p * headDim + f] = angleSin[pairOf[f]!]!;
     }
   }
+  const rotate = new Float32Array(headDim * headDim);
+  for (let i = 0; i < half; i++) {
+    // out_a = x_a·cos − x_b·sin, out_b = x_b·cos + x_a·sin
+    const [a, b] = style === RopeStyle.rotateHalf ? [i, i + half] : [2 * i, 2 * i + 1];
+    rotate[b * headDim + a] = -1;
+    rotate[a * headDim + b] = 1;
+  }
   return {
-    cos: tf.tensor4d(cos, [batch, 1, length, half]),
-    sin: tf.tensor4d(sin, [batch, 1, length, half]),
+    cos: tf.tensor4d(cos, [batch, 1, length, headDim]),
+    sin: tf.tensor4d(sin, [batch, 1, length, headDim]),
+    rotate: tf.tensor2d(rotate, [headDim, headDim]),
     rotaryDim,
+    headDim,
     style,
   };
 }
 
-/** Rotates the first rotaryDim features of every head of x [B, H, T, headDim]; the rest pass through. */
-export function applyRope(x: tf.Tensor4D, rope: RopeTables): tf.Tensor4D {
+/**
+ * Rotates the first rotaryDim features of every head of x (the last axis, headDim); the rest pass through. x is
+ * [B, H, T, headDim] with the tables as they are (or token-major [B, T, H, headDim] with them read as [B, T, 1, headDim]).
+ * Computed as x ⊙ cos + (x·P) ⊙ sin: the same products and sums as the pairwise formula (x·P only moves and negates
+ * entries), without slicing or concatenating x, which dominated small models' forward on wasm.
+ */
+export function applyRope(x: tf.Tensor4D, rope: Pick<RopeTables, "cos" | "sin" | "rotate" | "headDim">): tf.Tensor4D {
+  const headDim = x.shape[3];
+  if (headDim !== rope.headDim) throw new C2iError(ErrorCode.SHAPE_MISMATCH, `rotary tables were made for heads of ${rope.headDim} features, not ${headDim}`);
   return tf.tidy(() => {
-    const [b, h, t, headDim] = x.shape;
-    const rd = rope.rotaryDim;
-    const half = rd / 2;
-    const rot = rd === headDim ? x : tf.slice(x, [0, 0, 0, 0], [b, h, t, rd]);
-    let rotated: tf.Tensor4D;
-    if (rope.style === RopeStyle.rotateHalf) {
-      const x1 = tf.slice(rot, [0, 0, 0, 0], [b, h, t, half]);
-      const x2 = tf.slice(rot, [0, 0, 0, half], [b, h, t, half]);
-      rotated = tf.concat(
-        [tf.sub(tf.mul(x1, rope.cos), tf.mul(x2, rope.sin)), tf.add(tf.mul(x2, rope.cos), tf.mul(x1, rope.sin))],
-        3,
-      ) as tf.Tensor4D;
-    } else {
-      const pairs = tf.reshape(rot, [b, h, t, half, 2]);
-      const x1 = tf.reshape(tf.slice(pairs, [0, 0, 0, 0, 0], [b, h, t, half, 1]), [b, h, t, half]);
-      const x2 = tf.reshape(tf.slice(pairs, [0, 0, 0, 0, 1], [b, h, t, half, 1]), [b, h, t, half]);
-      const o1 = tf.sub(tf.mul(x1, rope.cos), tf.mul(x2, rope.sin));
-      const o2 = tf.add(tf.mul(x2, rope.cos), tf.mul(x1, rope.sin));
-      rotated = tf.reshape(tf.stack([o1, o2], 4), [b, h, t, rd]);
-    }
-    if (rd === headDim) return rotated;
-    return tf.concat([rotated, tf.slice(x, [0, 0, 0, rd], [b, h, t, headDim - rd])], 3);
+    const swapped = tf.reshape(tf.matMul(tf.reshape(x, [-1, headDim]) as tf.Tensor2D, rope.rotate), x.shape);
+    return tf.add(tf.mul(x, rope.cos), tf.mul(swapped, rope.sin)) as tf.Tensor4D;
   });
 }
