@@ -82,7 +82,7 @@ describe("prompt templates from the job spec", () => {
     }
   });
 
-  it("`c2i eval --template` maps to task.template", { timeout: 60_000 }, () => {
+  it("`c2i eval --template` maps to task.template", { timeout: 180_000 }, () => {
     const env = { ...process.env, C2I_BACKEND: "wasm", C2I_BLAS: "off", C2I_LOG_LEVEL: "silent" };
     const evalJson = (...extra: string[]) => {
       const r = spawnSync(process.execPath, ["bin/c2i.mjs", "eval", "--model", demo.model, "--dataset", `counterfact:${counterfact}`, "--split", "all", "--json", ...extra], { env, encoding: "utf8" });
