@@ -55,11 +55,12 @@ function result(r: ScaleRun): string {
   return `**refused** after ${s1(r.wallS * 1000)} (exit ${r.exitCode}): ${r.message ?? ""}`;
 }
 
-export function renderReport(runs: readonly ScaleRun[]): string {
+/** The whole report; `notes` (hand-written reading of the runs, bench/scale/notes.md) goes after the table. */
+export function renderReport(runs: readonly ScaleRun[], notes = ""): string {
   const rows = runs.map((r) => {
     const phases = r.phases?.map((p) => `${p.name} ${s1(p.ms)}${p.shards !== undefined ? ` (${p.shards} shard${p.shards === 1 ? "" : "s"})` : ""}`).join("; ") ?? "—";
     const peaks = r.peaks.filter((p) => p.peakMiB > 64).map((p) => `${p.role} ${mib(p.peakMiB)}`).join("; ");
-    return `| ${r.label} | ${(r.parameters / 1e6).toFixed(0)} M | ${r.dtype} (${(r.storedBytes / 2 ** 30).toFixed(2)} GiB) | ${r.command} | ${result(r)} | ${phases} | ${peaks} | ${r.sgemm.map((g) => g.toFixed(0)).join(" / ")} | ${shares(r)} | ${r.loadAtStart.toFixed(1)} |`;
+    return `| ${r.label} | ${(r.parameters / 1e6).toFixed(0)} M | ${r.dtype} (${(r.storedBytes / 2 ** 30).toFixed(2)} GiB) | ${r.command} | ${r.engine} | ${result(r)} | ${phases} | ${peaks} | ${r.sgemm.map((g) => g.toFixed(0)).join(" / ")} | ${shares(r)} | ${r.loadAtStart.toFixed(1)} |`;
   });
   const dates = runs.map((r) => r.date).sort();
   return [
@@ -77,11 +78,12 @@ export function renderReport(runs: readonly ScaleRun[]): string {
     "sgemm: one-thread OpenBLAS 768×768·768×3072 GFLOP/s just before / after the run (agents compute with one thread).",
     "Shares use bench/engine's matmul FLOP model (`bench/scale/work.ts`).",
     "",
-    `Runs between ${dates[0] ?? "—"} and ${dates.at(-1) ?? "—"}.`,
+    `Runs between ${dates[0] ?? "—"} and ${dates.at(-1) ?? "—"}. "engine" is the last commit that changed product code when the run started.`,
     "",
-    "| shape | parameters | dtype (stored) | command | result | time per phase | peak RSS per process | sgemm GFLOP/s | share of sgemm | load |",
-    "| --- | ---: | --- | --- | --- | --- | --- | ---: | --- | ---: |",
+    "| shape | parameters | dtype (stored) | command | engine | result | time per phase | peak RSS per process | sgemm GFLOP/s | share of sgemm | load |",
+    "| --- | ---: | --- | --- | --- | --- | --- | --- | ---: | --- | ---: |",
     ...rows,
     "",
+    ...(notes ? [notes.trimEnd(), ""] : []),
   ].join("\n");
 }

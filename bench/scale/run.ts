@@ -1,7 +1,7 @@
 // The scale benchmark (issue 16): the real CLI's `c2i score` and `c2i adapt` on random-weight checkpoints of real
 // model shapes, 100 samples × ~48 tokens, one agent; wall time per phase, peak RSS of every process, sgemm rate.
 // Run: nice -n 10 npx tsx bench/scale/run.ts [--shapes gpt2-small,…] [--commands score,adapt] [--timeout-min 20]
-//        [--blocks 1,2] [--work DIR] [--keep] [--out bench/scale/results.json] [--md bench/scale/latest.md]
+//        [--blocks 1,2] [--work DIR] [--keep] [--out bench/scale/results.json] [--md bench/scale/latest.md] [--render-only]
 // Results accumulate in --out by (shape, command, engine commit), so shapes can be run one invocation at a time; --md is rendered
 // from all of them.
 import { execSync, spawn } from "node:child_process";
@@ -74,10 +74,10 @@ function runCli(args: string[]): Promise<Exit & { peaks: ReturnType<ReturnType<t
 /** What the wasm heap's failed allocation looks like: the process dies instead of refusing. */
 const WASM_ABORT = /RuntimeError: (memory access out of bounds|Aborted)/;
 
-/** The lines of stderr that say why the run ended: the last non-progress lines. */
+/** The line of stderr that says why the run ended: the last one, not progress or JSON. */
 function lastWords(stderr: string): string {
-  const lines = stderr.split(/[\r\n]+/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith("{"));
-  return lines.slice(-3).join(" / ").slice(0, 1500);
+  const lines = stderr.split(/[\r\n]+/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith("{") && !l.startsWith("elapsed"));
+  return (lines.at(-1) ?? "").slice(0, 1500);
 }
 
 async function runOne(shape: ScaleShape, command: string, model: string, dataset: string, lengths: number[]): Promise<ScaleRun> {
@@ -124,11 +124,13 @@ function save(runs: ScaleRun[]): void {
     else all.push(r);
   }
   writeFileSync(OUT, JSON.stringify(all, null, 2) + "\n");
-  writeFileSync(MD, renderReport(all));
+  const notes = join(ROOT, "bench/scale/notes.md");
+  writeFileSync(MD, renderReport(all, existsSync(notes) ? readFileSync(notes, "utf8") : ""));
 }
 
 mkdirSync(WORK, { recursive: true });
-for (const id of SHAPE_IDS) {
+// --render-only rewrites --md from --out (e.g. after editing bench/scale/notes.md) without running anything.
+for (const id of process.argv.includes("--render-only") ? [] : SHAPE_IDS) {
   const shape = shapeById(id);
   const model = join(WORK, `model-${id}`);
   const t0 = performance.now();
@@ -139,3 +141,4 @@ for (const id of SHAPE_IDS) {
   for (const command of COMMANDS) save([await runOne(shape, command, model, dataset, lengths)]);
   if (!KEEP) rmSync(model, { recursive: true, force: true });
 }
+if (process.argv.includes("--render-only")) save([]);
