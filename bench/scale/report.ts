@@ -1,5 +1,6 @@
 // bench/scale/latest.md from the accumulated runs: per shape and command, the outcome, phases, peak RSS and sgemm shares.
 import type { PassFlops } from "../engine/flops.ts";
+import { ALL_SHAPES } from "./shapes.ts";
 
 export interface ScaleRun {
   shape: string;
@@ -57,7 +58,12 @@ function result(r: ScaleRun): string {
 
 /** The whole report; `notes` (hand-written reading of the runs, bench/scale/notes.md) goes after the table. */
 export function renderReport(runs: readonly ScaleRun[], notes = ""): string {
-  const rows = runs.map((r) => {
+  const order = (r: ScaleRun) => [ALL_SHAPES.findIndex((s) => s.id === r.shape), r.command === "score" ? 0 : 1, r.date] as const;
+  const sorted = [...runs].sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : 1);
+  });
+  const rows = sorted.map((r) => {
     const phases = r.phases?.map((p) => `${p.name} ${s1(p.ms)}${p.shards !== undefined ? ` (${p.shards} shard${p.shards === 1 ? "" : "s"})` : ""}`).join("; ") ?? "—";
     const peaks = r.peaks.filter((p) => p.peakMiB > 64).map((p) => `${p.role} ${mib(p.peakMiB)}`).join("; ");
     return `| ${r.label} | ${(r.parameters / 1e6).toFixed(0)} M | ${r.dtype} (${(r.storedBytes / 2 ** 30).toFixed(2)} GiB) | ${r.command} | ${r.engine} | ${result(r)} | ${phases} | ${peaks} | ${r.sgemm.map((g) => g.toFixed(0)).join(" / ")} | ${shares(r)} | ${r.loadAtStart.toFixed(1)} |`;
