@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import { openCheckpoint } from "../checkpoint/safetensors.ts";
+import { tensorMemoryLimit } from "../compute/memory.ts";
 import { listCandidates } from "./candidates.ts";
 import { architectureFor } from "./registry.ts";
 import { TransformerModel } from "./transformer.ts";
@@ -12,6 +13,27 @@ import { WeightStore } from "./weights.ts";
 export interface LoadModelOptions {
   /** Receives one line per loaded model. @default silent */
   logger?: Logger;
+  /**
+   * The most bytes the backend can hold: weights (as float32) beyond it are refused before any is read.
+   * @default the active backend's limit (agent/compute/memory.ts: the wasm heap's 4 GiB; none on other backends)
+   */
+  memoryLimitBytes?: number;
+}
+
+/**
+ * Refuses a model whose float32 weights alone exceed the backend's limit: on wasm, allocating past the heap
+ * aborts the whole process ("memory access out of bounds") instead of failing one allocation.
+ */
+function checkWeightsFit(tensors: readonly { shape: number[] }[], limit: number | undefined, dir: string): void {
+  if (limit === undefined) return;
+  const bytes = tensors.reduce((a, t) => a + 4 * t.shape.reduce((p, d) => p * d, 1), 0);
+  if (bytes <= limit) return;
+  const mib = (b: number) => `${Math.round(b / 2 ** 20).toLocaleString("en-US")} MiB`;
+  throw new C2iError(
+    ErrorCode.INVALID_ARGUMENT,
+    `${dir}: the model's weights need ${mib(bytes)} as float32, beyond the backend's ${mib(limit)} limit (weights are held ` +
+      `on the backend whatever their stored dtype): use a smaller model, or an agent on tfjs-node(-gpu)`,
+  );
 }
 
 function readConfig(dir: string): Record<string, unknown> {
@@ -88,6 +110,7 @@ export function createModel(
         );
       }
     }
+    checkWeightsFit(arch.tensors, options.memoryLimitBytes ?? tensorMemoryLimit(), dir);
     for (const spec of arch.tensors) weights.add(spec, source.readF32(spec.name));
     const passthrough = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const name of names) {

@@ -13,11 +13,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { writeCheckpoint } from "../../agent/checkpoint/safetensors.ts";
-import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
 import { selectBackend } from "../../agent/compute/backend.ts";
 import { silentLogger } from "../../common/log.ts";
 import { loadModel } from "../../agent/models/load.ts";
 import { mulberry32 } from "../../common/random.ts";
+import { sgemmGflops } from "../blas/sgemm.ts";
 import { answerBatches, timedEvaluation, timedGradientPass } from "./passes.ts";
 
 const GPT2_SMALL = { vocab: 50257, d: 768, layers: 12, heads: 12, inner: 3072, positions: 1024 } as const;
@@ -104,20 +104,7 @@ async function parent(): Promise<void> {
   const dir = reuse ? arg("--model", "") : mkdtempSync(join(tmpdir(), "c2i-bench-gpt2s-"));
   try {
     if (!reuse) writeGpt2Small(dir);
-    const blas = loadOpenBlas();
-    blas.setThreads(threads);
-    const n = 768;
-    const A = new Float32Array(n * n).fill(0.5);
-    const B = new Float32Array(n * 3072).fill(0.5);
-    const C = new Float32Array(n * 3072);
-    blas.sgemm(false, false, n, 3072, n, 1, A, n, B, 3072, 0, C, 3072);
-    let best = Infinity;
-    for (let i = 0; i < 10; i++) {
-      const t = performance.now();
-      blas.sgemm(false, false, n, 3072, n, 1, A, n, B, 3072, 0, C, 3072);
-      best = Math.min(best, performance.now() - t);
-    }
-    const sgemm = (2 * n * n * 3072) / (best / 1000) / 1e9;
+    const sgemm = sgemmGflops(threads);
     const results: Record<string, { evaluation: number; evaluationCpu: number; gradient: number; gradientCpu: number; loss: number }> = {};
     const self = fileURLToPath(import.meta.url);
     const perAgentThreads = Math.max(1, Math.floor(threads / agents));

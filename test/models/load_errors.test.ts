@@ -68,4 +68,17 @@ describe("loadModel rejects bad checkpoints", () => {
     m.config = { ...m.config, rope_scaling: { rope_type: "yarn", factor: 4 } };
     await expect(loadModel(write(m))).rejects.toMatchObject({ code: "UNSUPPORTED_ARCH", message: expect.stringContaining("rope_scaling") });
   });
+
+  it("refuses weights larger than the backend's memory limit before reading a tensor, naming the sizes (INVALID_ARGUMENT)", async () => {
+    // On wasm the limit is the 4 GiB heap: loading TinyLlama-1.1B (4,196 MiB as float32) there aborted the process
+    // ("RuntimeError: memory access out of bounds", bench/scale) instead of refusing.
+    const dir = write(gpt2());
+    const bytes = [...gpt2().weights.values()].reduce((a, t) => a + 4 * t.data.length, 0);
+    await expect(loadModel(dir, { memoryLimitBytes: bytes - 1 })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/weights need .* MiB as float32, beyond the backend's .* MiB limit/),
+    });
+    const model = await loadModel(dir, { memoryLimitBytes: bytes });
+    model.dispose();
+  });
 });

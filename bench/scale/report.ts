@@ -1,0 +1,95 @@
+// bench/scale/latest.md from the accumulated runs: per shape and command, the outcome, phases, peak RSS and sgemm shares.
+import type { PassFlops } from "../engine/flops.ts";
+import { ALL_SHAPES } from "./shapes.ts";
+
+export interface ScaleRun {
+  shape: string;
+  label: string;
+  command: string;
+  args: string;
+  dtype: string;
+  parameters: number;
+  storedBytes: number;
+  /** The last commit that changed product code (agent, coordinator, cli, common, proto, bin). */
+  engine: string;
+  /** completed (exit 0), refused (non-zero exit: `message` says why), crashed (the wasm heap aborted the process) or stopped (past the time limit). */
+  status: "completed" | "refused" | "crashed" | "stopped";
+  exitCode: number | null;
+  message?: string;
+  stoppedAfterMin?: number;
+  wallS: number;
+  phases?: { name: string; ms: number; shards?: number }[];
+  peaks: { role: string; peakMiB: number }[];
+  /** One-thread sgemm GFLOP/s just before and just after the run. */
+  sgemm: [number, number];
+  loadAtStart: number;
+  date: string;
+  samples: number;
+  meanTokens: number;
+  /** Over the 100 adaptation samples. */
+  flops: PassFlops;
+  /** Forward FLOPs over every row (adapt's baseline evaluates the adaptation and the test set). */
+  forwardAllRows: number;
+  testSamples?: number;
+}
+
+const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+const mib = (x: number) => (x >= 1024 ? `${(x / 1024).toFixed(2)} GiB` : `${x.toFixed(0)} MiB`);
+
+/** Share of the run's sgemm rate (mean of before and after) that `flops` in `ms` reach. */
+function share(r: ScaleRun, flops: number, ms: number): number {
+  return flops / (ms / 1000) / 1e9 / ((r.sgemm[0] + r.sgemm[1]) / 2);
+}
+
+function shares(r: ScaleRun): string {
+  if (r.status !== "completed" || !r.phases) return "—";
+  if (r.command === "score") return `gradient work / whole command: ≥ ${pct(share(r, r.flops.gradient, r.wallS * 1000))} (wall includes start, load and SVDs)`;
+  const base = r.phases.find((p) => p.name === "baseline");
+  return base ? `baseline evaluation (${100 + (r.testSamples ?? 0)} samples): ${pct(share(r, r.forwardAllRows, base.ms))}` : "—";
+}
+
+function result(r: ScaleRun): string {
+  if (r.status === "completed") return `completed in ${s1(r.wallS * 1000)}`;
+  if (r.status === "stopped") return `**stopped after ${r.stoppedAfterMin!.toFixed(0)} min**`;
+  if (r.status === "crashed") return `**crashed** after ${s1(r.wallS * 1000)} (exit ${r.exitCode}): ${r.message ?? ""}`;
+  return `**refused** after ${s1(r.wallS * 1000)} (exit ${r.exitCode}): ${r.message ?? ""}`;
+}
+
+/** The whole report; `notes` (hand-written reading of the runs, bench/scale/notes.md) goes after the table. */
+export function renderReport(runs: readonly ScaleRun[], notes = ""): string {
+  const order = (r: ScaleRun) => [ALL_SHAPES.findIndex((s) => s.id === r.shape), r.command === "score" ? 0 : 1, r.date] as const;
+  const sorted = [...runs].sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : 1);
+  });
+  const rows = sorted.map((r) => {
+    const phases = r.phases?.map((p) => `${p.name} ${s1(p.ms)}${p.shards !== undefined ? ` (${p.shards} shard${p.shards === 1 ? "" : "s"})` : ""}`).join("; ") ?? "—";
+    const peaks = r.peaks.filter((p) => p.peakMiB > 64).map((p) => `${p.role} ${mib(p.peakMiB)}`).join("; ");
+    return `| ${r.label} | ${(r.parameters / 1e6).toFixed(0)} M | ${r.dtype} (${(r.storedBytes / 2 ** 30).toFixed(2)} GiB) | ${r.command} | ${r.engine} | ${result(r)} | ${phases} | ${peaks} | ${r.sgemm.map((g) => g.toFixed(0)).join(" / ")} | ${shares(r)} | ${r.loadAtStart.toFixed(1)} |`;
+  });
+  const dates = runs.map((r) => r.date).sort();
+  return [
+    "# Scale benchmark — baseline before the issue-16 engine work",
+    "",
+    "`c2i score` and `c2i adapt` (the real CLI, `node bin/c2i.mjs`, one local agent) on random-weight checkpoints in the exact",
+    "shapes of the real models' config.json (`bench/scale/shapes.ts`; weights uniform with std 0.02, norms 1, seed 1; sharded",
+    "one layer per file), with a word-level tokenizer of exactly the config's vocabulary and a generated task of 150 rows of",
+    `~48 tokens (3-token answers): the seeded 100 are the adaptation set, the other 50 adapt's test set.`,
+    "",
+    "Run: `nice -n 10 npx tsx bench/scale/run.ts --shapes <ids> --commands score,adapt` (2-core, 24 GiB machine shared with",
+    "other runs; load average at each start in the last column). Both commands use `--blocks 1,2` (not METHOD.md's 1,2,4,8);",
+    "adapt's search is small but real: `--top-m 2 --blocks 1,2 --rates 0.5,0.9` (at most 8 candidates), `--no-checkpoint`.",
+    "Peak RSS is each process's VmHWM, polled every 250 ms over the process tree (processes under 64 MiB omitted).",
+    "sgemm: one-thread OpenBLAS 768×768·768×3072 GFLOP/s just before / after the run (agents compute with one thread).",
+    "Shares use bench/engine's matmul FLOP model (`bench/scale/work.ts`).",
+    "",
+    `Runs between ${dates[0] ?? "—"} and ${dates.at(-1) ?? "—"}. "engine" is the last commit that changed product code when the run started.`,
+    "",
+    "| shape | parameters | dtype (stored) | command | engine | result | time per phase | peak RSS per process | sgemm GFLOP/s | share of sgemm | load |",
+    "| --- | ---: | --- | --- | --- | --- | --- | --- | ---: | --- | ---: |",
+    ...rows,
+    "",
+    ...(notes ? [notes.trimEnd(), ""] : []),
+  ].join("\n");
+}
