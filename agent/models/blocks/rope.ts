@@ -78,7 +78,8 @@ export function ropeTables(
  * Rotates the first rotaryDim features of every head of x (the last axis, headDim); the rest pass through. x is
  * [B, H, T, headDim] with the tables as they are (or token-major [B, T, H, headDim] with them read as [B, T, 1, headDim]).
  * Computed as x ⊙ cos + (x·P) ⊙ sin: the same products and sums as the pairwise formula (x·P only moves and negates
- * entries), without slicing or concatenating x, which dominated small models' forward on wasm.
+ * entries), without slicing or concatenating x (each slice and concat is a copy on wasm). The cost is one
+ * headDim × headDim product per head and token: small beside the projections, wasteful for large heads.
  */
 export function applyRope(x: tf.Tensor4D, rope: Pick<RopeTables, "cos" | "sin" | "rotate" | "headDim">): tf.Tensor4D {
   const headDim = x.shape[3];
