@@ -2,17 +2,16 @@
 // state NATS is in: Kubernetes sends SIGTERM, waits its grace period, then SIGKILLs.
 import { describeError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
+import { SIGNAL_EXIT_CODES } from "./interrupt.ts";
 
 /** Exit codes of a stopped server. */
-export const ServerExit = {
+const ServerExit = {
   /** The signal arrived and every part shut down. */
   clean: 0,
   /** The signal arrived, but a part of the shutdown failed (e.g. NATS unreachable): the process still ends. */
   incomplete: 1,
 } as const;
 
-/** 128 + the signal's number, as shells report a process a signal ended: the exit code of a forced stop. */
-const FORCED: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 export interface StopOptions {
   /** The command's name in the one line printed at the end, e.g. "agent". */
@@ -62,7 +61,7 @@ export class StopSignals {
     const graceMs = options.graceMs ?? 10_000;
     options.log.info({ signal: sig, graceMs }, `${options.name} stopping`);
     let timer: NodeJS.Timeout | undefined;
-    const forced = FORCED[sig] ?? 1;
+    const forced = (SIGNAL_EXIT_CODES as Readonly<Record<string, number>>)[sig] ?? 1;
     const outcome = await Promise.race([
       options.close().then(() => ({ code: ServerExit.clean as number, why: "" }), (e: unknown) => ({ code: ServerExit.incomplete as number, why: `; shutdown incomplete: ${describeError(e)}` })),
       this.nth(2).then((second) => ({ code: forced, why: `; ${second} again: stopped at once` })),

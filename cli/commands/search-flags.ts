@@ -25,7 +25,7 @@ export const searchUsage = `  --seed         seed of the 100-sample adaptation s
                  order and agent count, which is why it is off by default)
   --factorization svd|fwsvd|asvd  which weighting each truncation minimises its error in: plain SVD, Fisher-weighted
                  rows (from the adaptation set's gradients) or activation-aware columns (its inputs); the recipe
-                 records the scales so \\\`c2i apply\\\` redoes the edit without the samples   (default svd)
+                 records the scales so \`c2i apply\` redoes the edit without the samples   (default svd)
   --clustering blocks|ksubspaces  rows split into K contiguous blocks, or K-subspaces (the paper's "optimal
                  clustering", slower)   (default blocks)
   --template T   prompt template of a named dataset (loader:path), e.g. "Q: {question} A:"; see c2i datasets`;

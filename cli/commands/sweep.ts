@@ -14,6 +14,7 @@ import { resolveSpec } from "../../coordinator/plan/spec.ts";
 import { LocalAgentPoolImpl } from "../../coordinator/pool/local.ts";
 import { writeAtomic, writeOutputs } from "../../coordinator/report/outputs.ts";
 import { renderSweep } from "../../coordinator/report/sweep-html.ts";
+import { pct as p } from "../../coordinator/report/svg.ts";
 import { SweepProgress } from "../../coordinator/report/sweep-progress.ts";
 import { MemoryJobStoreImpl } from "../../coordinator/store/memory.ts";
 import { SweepRunner } from "../../coordinator/sweep/run.ts";
@@ -161,7 +162,6 @@ function writeSweepFiles(out: string, summary: SweepSummary): void {
 }
 
 function describeSweep(out: string, s: SweepSummary): string {
-  const p = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = s.cells.map((c) => {
     if (c.state !== "succeeded") return `  ${c.name}: ${c.state}${c.error ? ` (${c.error})` : ""}`;
     const edit = c.edit ? `${c.edit.kind} layer ${c.edit.layer} K=${c.edit.blocks} ρ=${c.edit.rate}` : "no edit";

@@ -135,6 +135,8 @@ export class LocalAgentPoolImpl implements AgentPool {
   private pump(): void {
     while (this.queue.length > 0) {
       const ready = this.agentsList.filter((a) => a.isReady());
+      // Free slots do not depend on the job: with none, there is nothing to choose (and no queue scan per enqueue).
+      if (!ready.some((a) => a.inFlight() < a.capacity)) return;
       const loads = ready.map((a, i) => ({ id: String(i).padStart(6, "0"), inFlight: a.inFlight(), capacity: a.capacity, cachedModels: [...(this.modelsOf.get(a) ?? [])], lost: false }));
       const jobs = new Map<string, WaitingJob>();
       for (const w of this.queue) {

@@ -14,7 +14,8 @@ td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}th:first-ch
 .up{color:#0a7a3b}.down{color:#b3261e}.grid{display:flex;flex-wrap:wrap;gap:18px}code{font-size:12px}
 details{margin:8px 0}footer{margin-top:30px;color:#888;font-size:12px}`;
 
-function delta(a: number, b: number): string {
+/** b − a in percentage points, coloured by sign. */
+export function delta(a: number, b: number): string {
   const d = 100 * (b - a);
   const cls = d > 0 ? "up" : d < 0 ? "down" : "";
   return `<span class="${cls}">${d > 0 ? "+" : ""}${d.toFixed(1)} pts</span>`;

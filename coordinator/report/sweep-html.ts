@@ -1,14 +1,12 @@
 // sweep.html: one self-contained page for a sweep — every cell's verdict and test accuracy, the grid of chosen
 // edits (datasets × models), which matrix kinds and block counts win, and links to each cell's report.
 import type { SweepCellRow, SweepSummary, WinCount } from "../sweep/summary.ts";
-import { REPORT_CSS } from "./html.ts";
+import { delta, REPORT_CSS } from "./html.ts";
 import { shortName } from "./rate-chart.ts";
 import { esc, palette, pct, svg, text } from "./svg.ts";
 
 function gain(x: number | undefined): string {
-  if (x === undefined) return "";
-  const d = 100 * x;
-  return `<span class="${d > 0 ? "up" : d < 0 ? "down" : ""}">${d > 0 ? "+" : ""}${d.toFixed(1)} pts</span>`;
+  return x === undefined ? "" : delta(0, x);
 }
 
 function editText(r: SweepCellRow): string {
