@@ -1,5 +1,6 @@
 // Architectures by Hugging Face `model_type`; an unknown type names itself and the supported list.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 import { bert } from "./arch/bert.ts";
 import { gpt2 } from "./arch/gpt2.ts";
 import { gptNeox } from "./arch/gpt_neox.ts";
@@ -19,7 +20,7 @@ export function architectureFor(modelType: unknown, source: string): ArchDefinit
   if (found == null) {
     throw new C2iError(
       ErrorCode.UNSUPPORTED_ARCH,
-      `${source}: model_type ${JSON.stringify(modelType)} is not supported; supported: ${supportedModelTypes().join(", ")}`,
+      `${source}: model_type ${previewJson(modelType)} is not supported; supported: ${supportedModelTypes().join(", ")}`,
     );
   }
   return found;

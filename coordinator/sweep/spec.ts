@@ -1,6 +1,7 @@
 // A sweep: a models × datasets grid and/or listed cells, each cell one job spec — parsed and validated before any job starts.
 import { parse as parseYaml } from "yaml";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { previewJson } from "../../common/preview.ts";
 import type { SearchSettings } from "../plan/settings.ts";
 import { resolveSpec, type JobSpec, type JobSpecInput } from "../plan/spec.ts";
 
@@ -48,7 +49,7 @@ function cellFields(v: unknown, where: string): SweepCellInput {
   for (const k of Object.keys(v)) if (!CELL_KEYS.has(k)) bad(where, `unknown field "${k}" (known: ${[...CELL_KEYS].join(", ")})`);
   const c = v as Record<string, unknown>;
   for (const k of ["name", "model", "dataset", "strategy", "factorization", "clustering"]) {
-    if (c[k] !== undefined && typeof c[k] !== "string") bad(`${where}.${k}`, `must be a string, got ${JSON.stringify(c[k])}`);
+    if (c[k] !== undefined && typeof c[k] !== "string") bad(`${where}.${k}`, `must be a string, got ${previewJson(c[k])}`);
   }
   for (const k of ["settings", "task"]) {
     if (c[k] !== undefined && (typeof c[k] !== "object" || c[k] === null || Array.isArray(c[k]))) bad(`${where}.${k}`, "must be a mapping");

@@ -31,3 +31,9 @@ describe.each(TEST_BACKENDS)("activations on %s", (backend) => {
     });
   });
 });
+
+describe("activationByName", () => {
+  it.each(["constructor", "toString", "__proto__", "tanh_approx"])("refuses %s from a config.json as unsupported (own names only)", (name) => {
+    expect(() => activationByName(name, "config.json hidden_act")).toThrow(expect.objectContaining({ code: "UNSUPPORTED_ARCH" }));
+  });
+});

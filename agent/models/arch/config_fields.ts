@@ -1,5 +1,6 @@
 // Typed reads of config.json fields with errors that name the file and the field.
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
+import { previewJson } from "../../../common/preview.ts";
 
 export class ConfigFields {
   constructor(
@@ -14,7 +15,7 @@ export class ConfigFields {
       const value = this.raw[key];
       if (value === undefined || value === null) continue;
       if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${this.source}: field "${key}" must be a number, found ${JSON.stringify(value)}`);
+        throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${this.source}: field "${key}" must be a number, found ${previewJson(value)}`);
       }
       return value;
     }
@@ -29,7 +30,7 @@ export class ConfigFields {
     const value = this.raw[key];
     if (value === undefined || value === null) return fallback;
     if (typeof value !== "string") {
-      throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${this.source}: field "${key}" must be a string, found ${JSON.stringify(value)}`);
+      throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${this.source}: field "${key}" must be a string, found ${previewJson(value)}`);
     }
     return value;
   }
@@ -43,7 +44,7 @@ export class ConfigFields {
     const value = this.raw[key];
     if (value === undefined || value === null) return fallback;
     if (typeof value !== "boolean") {
-      throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${this.source}: field "${key}" must be true or false, found ${JSON.stringify(value)}`);
+      throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${this.source}: field "${key}" must be true or false, found ${previewJson(value)}`);
     }
     return value;
   }
@@ -52,7 +53,7 @@ export class ConfigFields {
   unsupported(key: string, allowed: (value: unknown) => boolean, what: string): void {
     const value = this.raw[key];
     if (value === undefined || value === null || allowed(value)) return;
-    throw new C2iError(ErrorCode.UNSUPPORTED_ARCH, `${this.source}: ${key}=${JSON.stringify(value)} is not supported (${what})`);
+    throw new C2iError(ErrorCode.UNSUPPORTED_ARCH, `${this.source}: ${key}=${previewJson(value)} is not supported (${what})`);
   }
 }
 

@@ -3,6 +3,7 @@
 // [tokens × intermediate] tensor per MLP instead of every intermediate of the formula.
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
+import { previewJson } from "../../../common/preview.ts";
 
 export type Activation = (x: tf.Tensor) => tf.Tensor;
 
@@ -63,11 +64,12 @@ const ACTIVATIONS: Record<string, Activation> = {
 
 /** The activation named `name`; `where` names the config field for the error message. */
 export function activationByName(name: string, where: string): Activation {
-  const fn = ACTIVATIONS[name];
+  // Own keys only: "constructor" or "toString" from a config.json must not resolve to Object's members.
+  const fn = Object.hasOwn(ACTIVATIONS, name) ? ACTIVATIONS[name] : undefined;
   if (fn == null) {
     throw new C2iError(
       ErrorCode.UNSUPPORTED_ARCH,
-      `${where}: activation "${name}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(", ")}`,
+      `${where}: activation ${previewJson(name)} is not supported; supported: ${Object.keys(ACTIVATIONS).join(", ")}`,
     );
   }
   return fn;
