@@ -8,6 +8,7 @@ import { fisherRowScale, squaredGradient } from "../linalg/factorizations/fisher
 import { kSubspacesDefaults } from "../linalg/factorizations/ksubspaces.ts";
 import type { MatrixTransform } from "../linalg/factorizations/types.ts";
 import type { JobState } from "./job-cache.ts";
+import { jobFactorKey } from "./loaded-model.ts";
 import { factorSpecOf, isPlainSpec, sampleKey, taskRunOptions } from "./run-options.ts";
 import { gradientsFor, type StepContext } from "./run-score.ts";
 
@@ -55,7 +56,7 @@ export function factoredFor(job: JobState, ref: WorkRef, matrix: string, blocks:
     transform = t;
     // The statistics come from this job's data: another job on the model may pick the same sample indices of
     // another dataset, so its factors are its own (plain and K-subspaces factors, from the weights alone, are shared).
-    key = `${statistics}|job ${job.jobId}`;
+    key = `${statistics}${jobFactorKey(job.jobId)}`;
   }
   return job.loaded.factoredFor(matrix, blocks, { clustering: spec.clustering, transform, key });
 }

@@ -149,6 +149,7 @@ export class JobCache {
     this.jobs.delete(jobId);
     job.gradients.clear();
     job.transforms.clear();
+    job.loaded.forgetJob(jobId);
     const counts = job.layers.stats();
     this.retired.partial += counts.partial;
     this.retired.full += counts.full;

@@ -30,6 +30,11 @@ function checkBlocks(name: string, blocks: number, rows: number): void {
   }
 }
 
+/** The end of a factor key that belongs to one job (FWSVD/ASVD factors from that job's own data). */
+export function jobFactorKey(jobId: string): string {
+  return `|job ${jobId}`;
+}
+
 /**
  * Shared by every job on the same model directory. Factors are cached per (matrix, K) and every rate is a
  * truncation of them (issue 5 item 2); they are computed from the original weights, never from an edit.
@@ -115,6 +120,16 @@ export class LoadedModel {
     const f = factorMatrix(fromFloat32(info.rows, info.cols, this.original(name)), this.svd, { blocks, clustering: options.clustering, transform: options.transform });
     this.remember(this.factored, key, f, factorBytes(f.factors));
     return f;
+  }
+
+  /** Drops the factors only job `jobId` could read (keys ending in `jobFactorKey(jobId)`): they would outlive it. */
+  forgetJob(jobId: string): void {
+    const tag = jobFactorKey(jobId);
+    for (const [k, v] of this.factored) {
+      if (!k.endsWith(tag)) continue;
+      this.factored.delete(k);
+      this.factorBytesTotal -= v.bytes;
+    }
   }
 
   /**

@@ -79,4 +79,19 @@ describe("shared work across jobs in an agent", () => {
       await alone.close();
     }
   });
+
+  it("frees a dropped job's FWSVD factors (no other job can read them) while the model stays loaded", async () => {
+    const calibration = { name: "adapt", indices: adapt };
+    const ex = executor();
+    try {
+      await ex.run(score(ref("a", fx.dataset)));
+      const plainBytes = ex.sharedWorkStats().factorBytes;
+      await ex.run(score(ref("w", fx.dataset, { factorization: "fwsvd", calibration })));
+      expect(ex.sharedWorkStats().factorBytes).toBeGreaterThan(plainBytes);
+      expect(ex.dropJob("w")).toBe(true);
+      expect(ex.sharedWorkStats()).toMatchObject({ models: 1, factorBytes: plainBytes });
+    } finally {
+      await ex.close();
+    }
+  });
 });
