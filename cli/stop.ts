@@ -13,6 +13,17 @@ const ServerExit = {
 } as const;
 
 
+/** How long `close` may take after the first signal when `--stop-grace-ms` is not given, ms. */
+export const DEFAULT_STOP_GRACE_MS = 10_000;
+
+/**
+ * The share of the stop grace a server gives its in-flight gRPC calls (half), so that the compute process, NATS and
+ * /metrics still close inside the grace instead of the deadline cutting them off.
+ */
+export function callGraceMs(stopGraceMs = DEFAULT_STOP_GRACE_MS): number {
+  return Math.floor(stopGraceMs / 2);
+}
+
 export interface StopOptions {
   /** The command's name in the one line printed at the end, e.g. "agent". */
   name: string;
@@ -58,7 +69,7 @@ export class StopSignals {
    */
   async serve(options: StopOptions): Promise<number> {
     const sig = await this.nth(1);
-    const graceMs = options.graceMs ?? 10_000;
+    const graceMs = options.graceMs ?? DEFAULT_STOP_GRACE_MS;
     options.log.info({ signal: sig, graceMs }, `${options.name} stopping`);
     let timer: NodeJS.Timeout | undefined;
     const forced = (SIGNAL_EXIT_CODES as Readonly<Record<string, number>>)[sig] ?? 1;

@@ -40,7 +40,7 @@ export function jobFactorKey(jobId: string): string {
  * truncation of them (issue 5 item 2); they are computed from the original weights, never from an edit.
  */
 export class LoadedModel {
-  /** Jobs using this model; it is disposed when the last one is dropped. */
+  /** Jobs using this model; when the last is dropped the model stays loaded as idle (JobCache idleModels) or is disposed. */
   readonly jobs = new Set<string>();
   private fingerprintValue: string | undefined;
   private readonly originals = new Map<string, Float32Array>();

@@ -7,7 +7,7 @@ import { AllowedRoots } from "../../agent/security/roots.ts";
 import type { Command } from "../command.ts";
 import { BACKEND_CHOICES, oneOf, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
 import { defaultAgentId, flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, stopEnv, stopFlags, stopGraceMs, stopUsage } from "./cluster-flags.ts";
-import { StopSignals } from "../stop.ts";
+import { callGraceMs, StopSignals } from "../stop.ts";
 
 const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT] [--metrics HOST:PORT]
   --roots DIR[,DIR]      the only directories models and datasets may come from   (env C2I_ROOTS)
@@ -49,6 +49,7 @@ export const agentCommand: Command = {
         "hf-cache": "C2I_HF_CACHE", "heartbeat-ms": "C2I_HEARTBEAT_MS", "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv, ...stopEnv,
       },
     );
+    const graceMs = stopGraceMs(v); // refused before anything starts, not at the first signal
     const level = flagString(v, "log-level") ?? "info";
     const id = flagString(v, "id") ?? defaultAgentId();
     const log = createLogger("agent", { level }).child({ agent: id });
@@ -73,12 +74,13 @@ export const agentCommand: Command = {
         nats: natsFrom(v, requireString(v, "nats")),
         heartbeatMs: flagString(v, "heartbeat-ms") ? parseInteger(flagString(v, "heartbeat-ms")!, "heartbeat-ms", 10) : undefined,
         metrics: flagString(v, "metrics"),
+        shutdownGraceMs: callGraceMs(graceMs),
       });
     } catch (e) {
       await runner.close();
       throw e;
     }
     process.stdout.write(JSON.stringify({ agent: id, listening: server.address, metrics: server.metricsServer?.address ?? null }) + "\n");
-    return signals.serve({ name: "agent", log, close: () => server.close(), graceMs: stopGraceMs(v) });
+    return signals.serve({ name: "agent", log, close: () => server.close(), graceMs });
   },
 };

@@ -5,7 +5,7 @@ import type { Command } from "../command.ts";
 import { resultVersions } from "../versions.ts";
 import { parseFlags, parseInteger, requireString } from "../command.ts";
 import { flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, stopEnv, stopFlags, stopGraceMs, stopUsage } from "./cluster-flags.ts";
-import { StopSignals } from "../stop.ts";
+import { callGraceMs, StopSignals } from "../stop.ts";
 
 const usage = `usage: c2i coordinator --nats URL [--listen HOST:PORT] [--metrics HOST:PORT] [--token T]
   --listen HOST:PORT     CoordinatorService address   (env C2I_LISTEN; default 127.0.0.1:7070)
@@ -41,10 +41,12 @@ export const coordinatorCommand: Command = {
         "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv, ...stopEnv,
       },
     );
+    const graceMs = stopGraceMs(v); // refused before anything starts, not at the first signal
     const log = createLogger("coordinator", { level: flagString(v, "log-level") ?? "info" });
     const num = (flag: string, min: number) => (flagString(v, flag) ? parseInteger(flagString(v, flag)!, flag, min) : undefined);
     const node = await CoordinatorNode.start({
       listen: flagString(v, "listen") ?? "127.0.0.1:7070",
+      shutdownGraceMs: callGraceMs(graceMs),
       nats: natsFrom(v, requireString(v, "nats")),
       token: flagString(v, "token"),
       agentToken: flagString(v, "agent-token"),
@@ -59,6 +61,6 @@ export const coordinatorCommand: Command = {
     });
     // One machine-readable line on stdout so scripts (and tests) learn the bound addresses.
     process.stdout.write(JSON.stringify({ listening: node.address, metrics: node.metricsServer?.address ?? null, resumed: node.resumed }) + "\n");
-    return signals.serve({ name: "coordinator", log, close: () => node.close(), graceMs: stopGraceMs(v) });
+    return signals.serve({ name: "coordinator", log, close: () => node.close(), graceMs });
   },
 };

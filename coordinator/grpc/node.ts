@@ -14,6 +14,8 @@ import { CoordinatorServer } from "./server.ts";
 export interface CoordinatorNodeOptions {
   /** HOST:PORT of CoordinatorService. */
   listen: string;
+  /** How long in-flight calls may finish on close before they are cancelled, ms. @default 5000 */
+  shutdownGraceMs?: number;
   nats: NatsOptions;
   /** Token clients must present. @default none */
   token?: string;
@@ -73,7 +75,7 @@ export class CoordinatorNode {
           onRetry: (shard, attempt, reason) => log.warn({ shard, attempt, reason }, "shard retried"),
         },
       });
-      const server = await CoordinatorServer.start({ listen: o.listen, tls: o.tls, token: o.token, jobs, pool, log });
+      const server = await CoordinatorServer.start({ listen: o.listen, tls: o.tls, token: o.token, jobs, pool, log, shutdownGraceMs: o.shutdownGraceMs });
       const metricsServer = o.metrics
         ? await serveMetrics(metrics.registry, o.metrics, async () => metrics.countJobs(await store.list()))
         : undefined;
