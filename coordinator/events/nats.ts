@@ -2,7 +2,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../../common/log.ts";
 import { silentLogger } from "../../common/log.ts";
-import { connectNats, watchNatsStatus, type NatsOptions } from "../../common/nats.ts";
+import { closeNats, connectNats, watchNatsStatus, type NatsOptions } from "../../common/nats.ts";
 import type { BusMessage, EventBus, Subscription } from "./types.ts";
 
 const encoder = new TextEncoder();
@@ -58,6 +58,6 @@ export class NatsEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
-    if (this.owned && !this.nc.isClosed()) await this.nc.drain();
+    if (this.owned) await closeNats(this.nc);
   }
 }

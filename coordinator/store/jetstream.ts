@@ -7,7 +7,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
 import { silentLogger } from "../../common/log.ts";
 import type { ShardResult } from "../../common/shards.ts";
-import { connectNats, watchNatsStatus, type NatsOptions } from "../../common/nats.ts";
+import { closeNats, connectNats, watchNatsStatus, type NatsOptions } from "../../common/nats.ts";
 import type { JobRecord, JobStore } from "./types.ts";
 
 export interface JetStreamStoreOptions {
@@ -48,7 +48,6 @@ function isConflict(e: unknown): boolean {
   return code === 10071 || /wrong last sequence|key exists/i.test(err.message ?? "");
 }
 
-/** Errors that mean "NATS is not there right now", worth waiting out. */
 /**
  * Errors that pass when NATS is back. "jetstream is not enabled" too: a restarted nats-server takes connections a
  * moment before its JetStream is up (seen in bench/soak: a job failed on it right after a restart).
@@ -196,6 +195,6 @@ export class JetStreamJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
-    if (this.owned && !this.nc.isClosed()) await this.nc.drain();
+    if (this.owned) await closeNats(this.nc);
   }
 }
