@@ -5,9 +5,10 @@ import { previewJson } from "../../common/preview.ts";
 /**
  * Ids are int32, as tfjs' gather and the Rust tokenizers' u32 both allow. The library stores tokens in
  * an array indexed by id, so one id of 2^31 − 1 makes a sparse array of that length whose walk
- * (`get_vocab`) takes minutes: such ids are refused here, and the size is read from the JSON instead.
+ * (`get_vocab`) takes minutes: ids beyond int32 are refused here, and the vocabulary size is read from the JSON
+ * (the largest id + 1) instead of from that walk.
  */
-export const MAX_TOKEN_ID = 2 ** 31 - 1;
+const MAX_TOKEN_ID = 2 ** 31 - 1;
 
 function checkId(id: unknown, what: string, path: string): number {
   if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID) {

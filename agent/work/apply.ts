@@ -75,9 +75,7 @@ export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: stri
   }
   // Before the (slow) edits: an output that is the model directory itself is refused up front. Nothing is created
   // before the edits succeed, so a refused recipe leaves --out as it was.
-  if (existsSync(outDir) && realpathSync(outDir) === realpathSync(modelDir)) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--out ${outDir} is the model directory itself; write the adapted checkpoint somewhere else`);
-  }
+  refuseModelDirAsOut(modelDir, outDir, "adapted");
   const edited = new Map<string, Float32Array>();
   let edits: ApplyReport["edits"] = [];
   if (recipe.edits.length > 0) {
@@ -130,15 +128,20 @@ export function applyEdits(model: LanguageModel, recipe: Recipe, svd: Svd, sourc
   return edits;
 }
 
+/** An output directory that is the model directory itself would overwrite the checkpoint being read. */
+function refuseModelDirAsOut(modelDir: string, outDir: string, what: "adapted" | "edited"): void {
+  if (existsSync(outDir) && realpathSync(outDir) === realpathSync(modelDir)) {
+    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--out ${outDir} is the model directory itself; write the ${what} checkpoint somewhere else`);
+  }
+}
+
 /**
  * Writes `modelDir` to `outDir` with the matrices in `edited` (stored layout) replaced: every safetensors file
  * with the same tensor names, order, dtypes and sharding, and every other file (config.json, tokenizer files,
  * the shard index) copied unchanged. Refuses to overwrite the model directory. Returns the files written.
  */
 export function writeEditedCheckpoint(modelDir: string, outDir: string, edited: ReadonlyMap<string, Float32Array>): string[] {
-  if (existsSync(outDir) && realpathSync(outDir) === realpathSync(modelDir)) {
-    throw new C2iError(ErrorCode.INVALID_ARGUMENT, `--out ${outDir} is the model directory itself; write the edited checkpoint somewhere else`);
-  }
+  refuseModelDirAsOut(modelDir, outDir, "edited");
   const files = writeTensors(modelDir, outDir, edited);
   for (const name of readdirSync(modelDir).sort()) {
     const from = join(modelDir, name);
