@@ -81,6 +81,13 @@ export interface LocalAgentDescription {
   sharedWork?: SharedWorkCounts;
 }
 
+/** Several agents' layer-cache counts summed (a pool's local agents); agents that do not report them are left out. */
+export function sumLayerCache(agents: readonly { layerCache?: LayerCacheCounts }[]): LayerCacheCounts {
+  const total: LayerCacheCounts = { bytes: 0, sets: 0, partial: 0, full: 0 };
+  for (const a of agents) if (a.layerCache) addLayerCacheCounts(total, a.layerCache);
+  return total;
+}
+
 /** Several agents' shared-work counts summed (a pool's local agents); agents that do not report them are left out. */
 export function sumSharedWork(agents: readonly { sharedWork?: SharedWorkCounts }[]): SharedWorkCounts {
   const total: SharedWorkCounts = { modelHits: 0, modelMisses: 0, factorHits: 0, factorMisses: 0, models: 0, idleModels: 0, factorBytes: 0 };

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { addLayerCacheCounts, sumSharedWork, type LayerCacheCounts, type LocalAgentDescription, type SharedWorkCounts } from "../../common/local-agent-protocol.ts";
+import { sumLayerCache, sumSharedWork, type LayerCacheCounts, type SharedWorkCounts } from "../../common/local-agent-protocol.ts";
 import { createLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { JobServiceImpl } from "../../coordinator/jobs/service.ts";
@@ -191,12 +191,6 @@ function stopEarly(signal: StopSignal, json: boolean, outDir: string, job: Cance
 }
 
 /** The agents' layer caches summed (agents that do not report one are left out). */
-function sumLayerCache(agents: readonly LocalAgentDescription[]): LayerCacheCounts {
-  const total: LayerCacheCounts = { bytes: 0, sets: 0, partial: 0, full: 0 };
-  for (const a of agents) if (a.layerCache) addLayerCacheCounts(total, a.layerCache);
-  return total;
-}
-
 function describe(r: ResultDocument): string {
   const p = (x: number) => `${(100 * x).toFixed(1)}%`;
   const head = r.chosen.candidate

@@ -16,7 +16,7 @@ import { summarizeSweep, type CellOutcome, type SweepSummary } from "./summary.t
 /** Written into a cell's folder last: its presence, with the same spec, marks the cell finished. */
 const CELL_FILE = "cell.json";
 /** The sweep's job ids, so a rerun follows jobs a coordinator still has instead of submitting them again. */
-export const STATE_FILE = "sweep-state.json";
+const STATE_FILE = "sweep-state.json";
 
 export interface SweepRunOptions {
   /** Opened on first need: a sweep whose cells all finished earlier starts no agents. */
