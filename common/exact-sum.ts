@@ -65,6 +65,7 @@ export class ExactSum {
       const x = hi + y;
       if (y === x - hi) hi = x;
     }
-    return hi;
+    // A zero total is +0, as the empty sum is: the sign of a zero would otherwise depend on which partials remained.
+    return hi === 0 ? 0 : hi;
   }
 }
