@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { isFloatDtype } from "./dtype.ts";
+import { isFloatDtype, type StoredFloats } from "./dtype.ts";
 import { SafetensorsFile } from "./file.ts";
 import type { StoredTensor } from "./header.ts";
 import { readShardIndex } from "./index-file.ts";
@@ -78,6 +78,11 @@ class CheckpointImpl implements Checkpoint {
   readF32(name: string): Float32Array {
     const { file, t } = this.lookup(name);
     return file.readF32(t);
+  }
+
+  readStored(name: string): StoredFloats {
+    const { file, t } = this.lookup(name);
+    return file.readStored(t);
   }
 
   metadata(): Record<string, string> {

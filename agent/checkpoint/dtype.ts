@@ -39,6 +39,9 @@ export function dtypeBytes(dtype: StoredDtype): number {
   return STORED_DTYPE_BYTES[dtype];
 }
 
+/** A float tensor's values as stored: float32 itself, or the raw 16-bit words of F16/BF16. */
+export type StoredFloats = { dtype: "F32"; data: Float32Array } | { dtype: "F16" | "BF16"; data: Uint16Array };
+
 let f16Table: Uint32Array | undefined;
 
 /**

@@ -1,7 +1,7 @@
 // One open safetensors file: header read once, tensors read at their offsets with readSync (no whole-file copies).
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { decodeBF16, decodeF16, isFloatDtype } from "./dtype.ts";
+import { decodeBF16, decodeF16, isFloatDtype, type StoredFloats } from "./dtype.ts";
 import { headerLength, parseHeader, type StoredTensor } from "./header.ts";
 
 /** safetensors is little-endian and tensors are read straight into typed arrays: the host must be too. */
@@ -69,6 +69,19 @@ export class SafetensorsFile {
       readExactly(fd, this.path, buf, at, `tensor "${t.name}"`);
       yield buf;
     }
+  }
+
+  /** A float tensor in its stored dtype (F16/BF16 as raw 16-bit words), read straight from its offsets. */
+  readStored(t: StoredTensor): StoredFloats {
+    const fd = this.handle();
+    const where = `tensor "${t.name}"`;
+    if (!isFloatDtype(t.dtype)) {
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${this.path}: ${where} is ${t.dtype}; only F32, F16 and BF16 tensors read as floats`);
+    }
+    const bytes = t.end - t.begin;
+    const data = t.dtype === "F32" ? new Float32Array(bytes / 4) : new Uint16Array(bytes / 2);
+    readExactly(fd, this.path, new Uint8Array(data.buffer), t.begin, where);
+    return { dtype: t.dtype, data } as StoredFloats;
   }
 
   /** A float tensor as float32 (F16/BF16 converted exactly), read straight from its offsets. */

@@ -1,7 +1,7 @@
 // Public checkpoint I/O API: open (single or sharded) safetensors checkpoints, read tensors as float32, write them back.
 export type { Dtype } from "./dtype.ts";
-export type { StoredDtype } from "./dtype.ts";
-import type { Dtype, StoredDtype } from "./dtype.ts";
+export type { StoredDtype, StoredFloats } from "./dtype.ts";
+import type { Dtype, StoredDtype, StoredFloats } from "./dtype.ts";
 
 export interface TensorEntry {
   name: string;
@@ -34,6 +34,8 @@ export interface Checkpoint {
   entry(name: string): TensorEntry;
   /** The tensor as float32, read at its offsets (F16/BF16 converted exactly). */
   readF32(name: string): Float32Array;
+  /** The tensor in its stored dtype (F16/BF16 as raw 16-bit words): weights kept as stored (agent/models/host-matrix.ts). */
+  readStored(name: string): StoredFloats;
   /** `__metadata__` of the file (of the first shard, plus the index's `metadata`, when sharded). */
   metadata(): Record<string, string>;
   /** Tensors of non-float dtypes, sorted by name (most checkpoints have none). */

@@ -3,7 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { silentLogger, type Logger } from "../../common/log.ts";
+import * as tf from "@tensorflow/tfjs";
+import type { StoredFloats } from "../checkpoint/dtype.ts";
 import { openCheckpoint } from "../checkpoint/safetensors.ts";
+import { isBlasBackendName } from "../compute/blas/storage.ts";
 import { tensorMemoryLimit } from "../compute/memory.ts";
 import { listCandidates } from "./candidates.ts";
 import { architectureFor } from "./registry.ts";
@@ -18,21 +21,27 @@ export interface LoadModelOptions {
    * @default the active backend's limit (agent/compute/memory.ts: the wasm heap's 4 GiB; none on other backends)
    */
   memoryLimitBytes?: number;
+  /**
+   * Keep matrices and embedding tables in host memory in their stored dtype (./host-matrix.ts), off the backend.
+   * @default true on the wasm and cpu backends (their matMuls read host memory in place), false on others (GPU)
+   */
+  weightsOnHost?: boolean;
 }
 
 /**
  * Refuses a model whose float32 weights alone exceed the backend's limit: on wasm, allocating past the heap
  * aborts the whole process ("memory access out of bounds") instead of failing one allocation.
  */
-function checkWeightsFit(tensors: readonly { shape: number[] }[], limit: number | undefined, dir: string): void {
+function checkWeightsFit(tensors: readonly { shape: number[] }[], limit: number | undefined, dir: string, onHost: boolean): void {
   if (limit === undefined) return;
-  const bytes = tensors.reduce((a, t) => a + 4 * t.shape.reduce((p, d) => p * d, 1), 0);
+  const onBackend = onHost ? tensors.filter((t) => t.shape.length !== 2) : tensors;
+  const bytes = onBackend.reduce((a, t) => a + 4 * t.shape.reduce((p, d) => p * d, 1), 0);
   if (bytes <= limit) return;
   const mib = (b: number) => `${Math.round(b / 2 ** 20).toLocaleString("en-US")} MiB`;
   throw new C2iError(
     ErrorCode.INVALID_ARGUMENT,
-    `${dir}: the model's weights need ${mib(bytes)} as float32, beyond the backend's ${mib(limit)} limit (weights are held ` +
-      `on the backend whatever their stored dtype): use a smaller model, or an agent on tfjs-node(-gpu)`,
+    `${dir}: the model's weights need ${mib(bytes)} as float32 on the backend, beyond its ${mib(limit)} limit (weights ` +
+      `held on the backend are float32 whatever their stored dtype): use a smaller model, or keep the weights in host memory (the default on wasm and cpu)`,
   );
 }
 
@@ -59,6 +68,8 @@ export interface TensorSource {
   /** Stored shape of a tensor the source has. */
   shape(name: string): number[];
   readF32(name: string): Float32Array;
+  /** The tensor in its stored dtype (checkpoints); sources without it are read as float32. */
+  readStored?(name: string): StoredFloats;
 }
 
 /** Reads config.json, picks the architecture by model_type, checks every tensor's presence and shape, loads. */
@@ -70,6 +81,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
       names: () => checkpoint.names(),
       shape: (name) => checkpoint.entry(name).shape,
       readF32: (name) => checkpoint.readF32(name),
+      readStored: (name) => checkpoint.readStored(name),
     };
     return createModel(raw, source, { ...options, label: dir, configFile: join(dir, "config.json") });
   } finally {
@@ -90,7 +102,8 @@ export function createModel(
   const dir = options.label;
   const configFile = options.configFile ?? `${dir} config`;
   const def = architectureFor(raw["model_type"], configFile);
-  const weights = new WeightStore();
+  const onHost = options.weightsOnHost ?? isBlasBackendName(tf.getBackend());
+  const weights = new WeightStore({ host: onHost });
   try {
     const names = new Set(source.names());
     const arch = def.parse(raw, names, configFile);
@@ -110,8 +123,8 @@ export function createModel(
         );
       }
     }
-    checkWeightsFit(arch.tensors, options.memoryLimitBytes ?? tensorMemoryLimit(), dir);
-    for (const spec of arch.tensors) weights.add(spec, source.readF32(spec.name));
+    checkWeightsFit(arch.tensors, options.memoryLimitBytes ?? tensorMemoryLimit(), dir, onHost);
+    for (const spec of arch.tensors) weights.add(spec, source.readStored?.(spec.name) ?? { dtype: "F32", data: source.readF32(spec.name) });
     const passthrough = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const name of names) {
       if (!wanted.has(name)) passthrough.set(name, { shape: source.shape(name), data: source.readF32(name) });

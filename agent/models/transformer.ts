@@ -1,8 +1,10 @@
 // The LanguageModel over any architecture: embed → layer i → head, with logits only where they are read.
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import type { ArchForward, ArchInstance, Weights } from "./arch/types.ts";
+import { accumulateOnHost } from "../compute/blas/host-matmul.ts";
+import type { ArchForward, ArchInstance, MatrixWeight, Weights } from "./arch/types.ts";
 import { GRADIENT_TAP, OBSERVE_INPUT, type GradientTap } from "./blocks/linear.ts";
+import { HostMatrix } from "./host-matrix.ts";
 import type { GradientSum, LanguageModel, MatrixInfo, ModelConfig, TokenBatch } from "./types.ts";
 import type { WeightStore } from "./weights.ts";
 
@@ -31,9 +33,9 @@ export class TransformerModel implements LanguageModel {
     // The forward reads weights through this view: plain variables, or tagged handles while a
     // GradientSum is tapping them (see gradientSum).
     this.fwd = arch.forward(
-      tagging(weights, (name, v) => {
+      tagging(weights, (name, weight) => {
         const add = this.taps?.get(name);
-        return add && { [GRADIENT_TAP]: { weight: v as tf.Tensor2D, anchor: this.anchor!, add } };
+        return add && { [GRADIENT_TAP]: { weight, anchor: this.anchor!, add } };
       }),
     );
   }
@@ -121,7 +123,7 @@ export class TransformerModel implements LanguageModel {
 
   readMatrix(name: string): Float32Array {
     this.candidate(name);
-    return downloadTransposed(this.weights.get(name));
+    return this.weights.readOutIn(name);
   }
 
   writeMatrix(name: string, data: Float32Array): void {
@@ -132,9 +134,7 @@ export class TransformerModel implements LanguageModel {
         `writeMatrix ${name}: expected ${info.rows}×${info.cols} = ${info.rows * info.cols} values (rows = output features), found ${data.length}`,
       );
     }
-    const value = tf.tidy(() => tf.transpose(tf.tensor2d(data, [info.rows, info.cols])));
-    this.weights.assign(name, value);
-    value.dispose();
+    this.weights.writeOutIn(name, data);
   }
 
   gradients(names: readonly string[], loss: () => tf.Scalar): { value: number; grads: Map<string, Float32Array> } {
@@ -148,10 +148,11 @@ export class TransformerModel implements LanguageModel {
   }
 
   /**
-   * Sums ∂L/∂W on the device: each candidate's `linear` reports (x, dy) from the backward pass and the sum
-   * grows by dyᵀ·x in one fused matMul whose bias is the running sum (with BLAS: a GEMM with beta = 1).
-   * dyᵀ·x is already [out, in], rows = output features, so reading needs no transpose; no per-loss
-   * gradient is downloaded, transposed or added on the host.
+   * Sums ∂L/∂W: each candidate's `linear` reports (x, dy) from the backward pass and the sum grows by dyᵀ·x,
+   * already [out, in] (rows = output features, so reading needs no transpose). With the host kernel (weights
+   * in host memory) the sum is a host array and grows by one GEMM with beta = 1 reading x and dy in place;
+   * otherwise it stays on the device as one fused matMul whose bias is the running sum. No per-loss gradient is
+   * downloaded, transposed or added by a JavaScript loop.
    */
   gradientSum(names: readonly string[]): GradientSum {
     if (new Set(names).size !== names.length) {
@@ -159,7 +160,16 @@ export class TransformerModel implements LanguageModel {
     }
     const infos = names.map((n) => this.candidate(n));
     const sums = new Map<string, tf.Tensor2D>();
+    const hostSums = new Map<string, Float32Array>();
     const accumulate = (name: string) => (x: tf.Tensor2D, dy: tf.Tensor2D) => {
+      if (this.weights.onHost) {
+        const info = this.candidate(name);
+        const sum = hostSums.get(name) ?? new Float32Array(info.rows * info.cols);
+        if (accumulateOnHost(dy, x, sum)) {
+          hostSums.set(name, sum);
+          return;
+        }
+      }
       const previous = sums.get(name);
       const next = previous == null ? (tf.matMul(dy, x, true, false) as tf.Tensor2D) : (tf.fused.matMul({ a: dy, b: x, transposeA: true, bias: previous }) as tf.Tensor2D);
       sums.set(name, tf.keep(next));
@@ -183,18 +193,29 @@ export class TransformerModel implements LanguageModel {
       },
       read: () =>
         new Map(infos.map((info) => {
+          const host = hostSums.get(info.name);
+          if (host != null) return [info.name, host.slice()];
           const sum = sums.get(info.name);
           return [info.name, sum == null ? new Float32Array(info.rows * info.cols) : (sum.dataSync() as Float32Array).slice()];
         })),
       dispose: () => {
         tf.dispose([...sums.values()]);
         sums.clear();
+        hostSums.clear();
       },
     };
   }
 
   get weightBytes(): number {
     return this.weights.bytes();
+  }
+
+  get hostWeightBytes(): number {
+    return this.weights.hostBytes();
+  }
+
+  get weightsOnHost(): boolean {
+    return this.weights.onHost;
   }
 
   stateDict(): Map<string, { shape: number[]; data: Float32Array }> {
@@ -249,29 +270,20 @@ export class TransformerModel implements LanguageModel {
 type WeightTags = { [OBSERVE_INPUT]?: (x: tf.Tensor2D) => void; [GRADIENT_TAP]?: GradientTap };
 
 /**
- * A view of `store` whose `get` returns, for names `tag` gives tags for, a fresh handle (same data) carrying
- * those tags: only `linear` reads them, and the layer's own tidy disposes the handle.
+ * A view of `store` whose `matrix` returns, for names `tag` gives tags for, a fresh handle carrying those tags:
+ * for a backend tensor a reshape (same data) that the layer's own tidy disposes, for a host matrix an object
+ * whose prototype is the matrix. Only `linear` reads the tags.
  */
-function tagging(store: WeightStore, tag: (name: string, weight: tf.Tensor) => WeightTags | undefined): Weights {
+function tagging(store: WeightStore, tag: (name: string, weight: MatrixWeight) => WeightTags | undefined): Weights {
   return {
-    get: (name) => {
-      const v = store.get(name);
-      const tags = tag(name, v);
-      return tags == null ? v : Object.assign(tf.reshape(v, v.shape), tags);
+    get: (name) => store.get(name),
+    matrix: (name) => {
+      const w = store.matrix(name);
+      const tags = tag(name, w);
+      if (tags == null) return w;
+      return w instanceof HostMatrix ? Object.assign(Object.create(w) as HostMatrix, tags) : Object.assign(tf.reshape(w, w.shape), tags);
     },
+    rows: (name, ids) => store.rows(name, ids),
     transposed: (name) => store.transposed(name),
   };
-}
-
-/**
- * The transpose of a 2-D tensor as a Float32Array. Not inside `tf.tidy`: tidy walks a returned
- * typed array element by element (24 s for one 768×3072 matrix, measured), so dispose by hand.
- */
-function downloadTransposed(x: tf.Tensor): Float32Array {
-  const t = tf.transpose(x);
-  try {
-    return t.dataSync() as Float32Array;
-  } finally {
-    t.dispose();
-  }
 }

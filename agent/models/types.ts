@@ -73,6 +73,10 @@ export interface LanguageModel {
   readonly candidates: readonly MatrixInfo[];
   /** Bytes the checkpoint's weights hold on the backend (derived copies such as a transposed head not counted). */
   readonly weightBytes?: number;
+  /** Matrices and embedding tables live in host memory (agent/models/host-matrix.ts), not on the backend. */
+  readonly weightsOnHost?: boolean;
+  /** Bytes the weights kept in host memory hold, in their stored dtypes. */
+  readonly hostWeightBytes?: number;
   /**
    * Logits [positions.length, vocab] at flat positions (b * length + t) of the batch.
    * Only those rows go through the output head: the loss reads nothing else.

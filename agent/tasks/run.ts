@@ -9,6 +9,7 @@ import type { Tokenizer } from "../tokenizers/types.ts";
 import type { EncodedBatch } from "./batch.ts";
 import type { Dataset } from "./dataset.ts";
 import { EncodingCache, repackTask, type EncodedTask } from "./encoding.ts";
+import { hostKernelActive } from "../compute/blas/host-matmul.ts";
 import { gradientRowsThatFit } from "./memory.ts";
 import type { TaskProtocol } from "./protocol.ts";
 import { protocolFor } from "./select.ts";
@@ -199,11 +200,17 @@ function rowsThatFit(model: LanguageModel, task: EncodedTask, matrices: readonly
   return rows < widest ? rows : undefined;
 }
 
-/** What a gradient pass plans to find on the backend besides its activations: the model, and what the pass keeps. */
+/**
+ * What a gradient pass plans to find on the backend besides its activations: the model, and what the pass keeps.
+ * With weights in host memory and the host kernel active, the gradient sums are host arrays and no head copy is
+ * made: the backend holds the model's vectors and the activations only.
+ */
 export function gradientPlanBytes(model: LanguageModel): { heldBytes: number; passBytes: number } {
   const { config } = model;
+  const heldBytes = model.weightBytes ?? tf.memory().numBytes;
+  if (model.weightsOnHost === true && hostKernelActive()) return { heldBytes, passBytes: 0 };
   const sums = model.candidates.reduce((a, c) => a + 4 * c.rows * c.cols, 0);
   // The output head's transposed copy (outputHead makes it on first use, tied or not) counted as if it were not made yet.
   const head = 4 * config.vocabSize * config.hiddenSize;
-  return { heldBytes: model.weightBytes ?? tf.memory().numBytes, passBytes: sums + head };
+  return { heldBytes, passBytes: sums + head };
 }

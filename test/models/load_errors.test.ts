@@ -73,12 +73,18 @@ describe("loadModel rejects bad checkpoints", () => {
     // On wasm the limit is the 4 GiB heap: loading TinyLlama-1.1B (4,196 MiB as float32) there aborted the process
     // ("RuntimeError: memory access out of bounds", bench/scale) instead of refusing.
     const dir = write(gpt2());
-    const bytes = [...gpt2().weights.values()].reduce((a, t) => a + 4 * t.data.length, 0);
-    await expect(loadModel(dir, { memoryLimitBytes: bytes - 1 })).rejects.toMatchObject({
-      code: "INVALID_ARGUMENT",
-      message: expect.stringMatching(/weights need .* MiB as float32, beyond the backend's .* MiB limit/),
-    });
-    const model = await loadModel(dir, { memoryLimitBytes: bytes });
+    const tensors = [...gpt2().weights.values()];
+    const bytes = tensors.reduce((a, t) => a + 4 * t.data.length, 0);
+    const refusal = { code: "INVALID_ARGUMENT", message: expect.stringMatching(/weights need .* MiB as float32 on the backend, beyond its .* MiB limit/) };
+    await expect(loadModel(dir, { memoryLimitBytes: bytes - 1, weightsOnHost: false })).rejects.toMatchObject(refusal);
+    const model = await loadModel(dir, { memoryLimitBytes: bytes, weightsOnHost: false });
     model.dispose();
+    // With matrices and tables in host memory, only the vectors (norms, biases) count against the backend's limit.
+    const vectorBytes = tensors.filter((t) => t.shape.length === 1).reduce((a, t) => a + 4 * t.data.length, 0);
+    await expect(loadModel(dir, { memoryLimitBytes: vectorBytes - 1, weightsOnHost: true })).rejects.toMatchObject(refusal);
+    const hosted = await loadModel(dir, { memoryLimitBytes: vectorBytes, weightsOnHost: true });
+    expect(hosted.weightBytes).toBe(vectorBytes);
+    expect(hosted.hostWeightBytes).toBe(bytes - vectorBytes);
+    hosted.dispose();
   });
 });

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describeError } from "../../../common/errors.ts";
 import type { Logger } from "../../../common/log.ts";
+import { registerHostMatMul, unregisterHostMatMul } from "./host-matmul.ts";
 import { blasKernelConfig, isBlasKernelConfig } from "./kernels.ts";
 import { COMPUTE_THREADS, loadOpenBlas, type OpenBlas } from "./library.ts";
 import { isBlasBackendName, storageFor } from "./storage.ts";
@@ -80,11 +81,13 @@ function tryRegister(backendName: string, options: BlasRegisterOptions): BlasReg
     tf.unregisterKernel(config!.kernelName, backendName);
     tf.registerKernel(blasKernelConfig(blas, prepare, config!));
   }
+  registerHostMatMul(blas, backendName);
   return { enabled: true, reason: `cblas_sgemm from ${blas.library} (${blas.config}), ${threads} thread${threads === 1 ? "" : "s"}`, blas };
 }
 
 /** Puts the backend's own kernels back. Returns whether BLAS kernels were registered. */
 export function unregisterBlasKernels(backendName: string): boolean {
+  unregisterHostMatMul(backendName);
   let restored = false;
   for (const name of BLAS_KERNEL_NAMES) {
     const config = tf.getKernel(name, backendName);

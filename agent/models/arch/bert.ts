@@ -90,25 +90,25 @@ export const bert: ArchDefinition = {
         return {
           embed: (ids, ctx) =>
             tf.tidy(() => {
-              const words = tf.gather(w.get(E("word_embeddings.weight")), ids);
-              const positions = tf.gather(w.get(E("position_embeddings.weight")), tf.tensor1d(ctx.positions, "int32"));
+              const words = w.rows(E("word_embeddings.weight"), ids);
+              const positions = w.rows(E("position_embeddings.weight"), tf.tensor1d(ctx.positions, "int32"));
               // Every token has token type 0: one row, broadcast.
-              const type0 = tf.slice(w.get(E("token_type_embeddings.weight")), [0, 0], [1, d]);
+              const type0 = w.rows(E("token_type_embeddings.weight"), tf.tensor1d([0], "int32"));
               return ln(E("LayerNorm"), tf.addN([words, positions, tf.broadcastTo(type0, [words.shape[0]!, d])]) as tf.Tensor2D);
             }),
           layer: (i, h, ctx) =>
             tf.tidy(() => {
-              const proj = (part: string) => linear(h, w.get(L(i, `attention.self.${part}.weight`)), w.get(L(i, `attention.self.${part}.bias`)));
+              const proj = (part: string) => linear(h, w.matrix(L(i, `attention.self.${part}.weight`)), w.get(L(i, `attention.self.${part}.bias`)));
               const mixed = attention({ q: proj("query"), k: proj("key"), v: proj("value"), batch: ctx.batch, length: ctx.length, numHeads, numKvHeads: numHeads, headDim: d / numHeads, bias: ctx.bias });
-              const attnOut = linear(mixed, w.get(L(i, "attention.output.dense.weight")), w.get(L(i, "attention.output.dense.bias")));
+              const attnOut = linear(mixed, w.matrix(L(i, "attention.output.dense.weight")), w.get(L(i, "attention.output.dense.bias")));
               const h1 = ln(L(i, "attention.output.LayerNorm"), tf.add(h, attnOut) as tf.Tensor2D);
-              const up = act(linear(h1, w.get(L(i, "intermediate.dense.weight")), w.get(L(i, "intermediate.dense.bias")))) as tf.Tensor2D;
-              const down = linear(up, w.get(L(i, "output.dense.weight")), w.get(L(i, "output.dense.bias")));
+              const up = act(linear(h1, w.matrix(L(i, "intermediate.dense.weight")), w.get(L(i, "intermediate.dense.bias")))) as tf.Tensor2D;
+              const down = linear(up, w.matrix(L(i, "output.dense.weight")), w.get(L(i, "output.dense.bias")));
               return ln(L(i, "output.LayerNorm"), tf.add(h1, down) as tf.Tensor2D);
             }),
           head: (rows) =>
             tf.tidy(() => {
-              const t = ln(head.norm, act(linear(rows, w.get(`${head.dense}.weight`), w.get(`${head.dense}.bias`))) as tf.Tensor2D);
+              const t = ln(head.norm, act(linear(rows, w.matrix(`${head.dense}.weight`), w.get(`${head.dense}.bias`))) as tf.Tensor2D);
               return outputHead(t, w, tied ? E("word_embeddings.weight") : head.decoder, tied, w.get(head.bias));
             }),
         };

@@ -68,17 +68,17 @@ export const gpt2: ArchDefinition = {
         return {
           embed: (ids, ctx) =>
             tf.tidy(() =>
-              tf.add(tf.gather(w.get(`${p}wte.weight`), ids), tf.gather(w.get(`${p}wpe.weight`), tf.tensor1d(ctx.positions, "int32"))),
+              tf.add(w.rows(`${p}wte.weight`, ids), w.rows(`${p}wpe.weight`, tf.tensor1d(ctx.positions, "int32"))),
             ) as tf.Tensor2D,
           layer: (i, h, ctx) =>
             tf.tidy(() => {
               const a = layerNorm(h, w.get(L(i, "ln_1.weight")), w.get(L(i, "ln_1.bias")), eps);
-              const qkv = linear(a, w.get(L(i, "attn.c_attn.weight")), w.get(L(i, "attn.c_attn.bias")));
+              const qkv = linear(a, w.matrix(L(i, "attn.c_attn.weight")), w.get(L(i, "attn.c_attn.bias")));
               const mixed = attentionFromQkv({ qkv, layout: QkvLayout.blocks, batch: ctx.batch, length: ctx.length, numHeads, numKvHeads: numHeads, headDim: d / numHeads, bias: ctx.bias });
-              const h1 = tf.add(h, linear(mixed, w.get(L(i, "attn.c_proj.weight")), w.get(L(i, "attn.c_proj.bias"))));
+              const h1 = tf.add(h, linear(mixed, w.matrix(L(i, "attn.c_proj.weight")), w.get(L(i, "attn.c_proj.bias"))));
               const m = layerNorm(h1 as tf.Tensor2D, w.get(L(i, "ln_2.weight")), w.get(L(i, "ln_2.bias")), eps);
-              const up = act(linear(m, w.get(L(i, "mlp.c_fc.weight")), w.get(L(i, "mlp.c_fc.bias")))) as tf.Tensor2D;
-              return tf.add(h1, linear(up, w.get(L(i, "mlp.c_proj.weight")), w.get(L(i, "mlp.c_proj.bias")))) as tf.Tensor2D;
+              const up = act(linear(m, w.matrix(L(i, "mlp.c_fc.weight")), w.get(L(i, "mlp.c_fc.bias")))) as tf.Tensor2D;
+              return tf.add(h1, linear(up, w.matrix(L(i, "mlp.c_proj.weight")), w.get(L(i, "mlp.c_proj.bias")))) as tf.Tensor2D;
             }),
           head: (rows) =>
             tf.tidy(() => {

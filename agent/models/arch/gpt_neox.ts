@@ -72,18 +72,18 @@ export const gptNeox: ArchDefinition = {
         const attn = (i: number, x: tf.Tensor2D, ctx: Parameters<ArchForward["layer"]>[2]) =>
           tf.tidy(() => {
             // NeoX packs q|k|v per head: [N, heads, 3·headDim].
-            const qkv = linear(x, w.get(L(i, "attention.query_key_value.weight")), bias(i, "attention.query_key_value.bias"));
+            const qkv = linear(x, w.matrix(L(i, "attention.query_key_value.weight")), bias(i, "attention.query_key_value.bias"));
             const mixed = attentionFromQkv({ qkv, layout: QkvLayout.perHead, batch: ctx.batch, length: ctx.length, numHeads, numKvHeads: numHeads, headDim, bias: ctx.bias, rope: ctx.rope });
-            return linear(mixed, w.get(L(i, "attention.dense.weight")), bias(i, "attention.dense.bias"));
+            return linear(mixed, w.matrix(L(i, "attention.dense.weight")), bias(i, "attention.dense.bias"));
           });
         const mlp = (i: number, x: tf.Tensor2D) =>
           tf.tidy(() => {
-            const up = act(linear(x, w.get(L(i, "mlp.dense_h_to_4h.weight")), w.get(L(i, "mlp.dense_h_to_4h.bias")))) as tf.Tensor2D;
-            return linear(up, w.get(L(i, "mlp.dense_4h_to_h.weight")), w.get(L(i, "mlp.dense_4h_to_h.bias")));
+            const up = act(linear(x, w.matrix(L(i, "mlp.dense_h_to_4h.weight")), w.get(L(i, "mlp.dense_h_to_4h.bias")))) as tf.Tensor2D;
+            return linear(up, w.matrix(L(i, "mlp.dense_4h_to_h.weight")), w.get(L(i, "mlp.dense_4h_to_h.bias")));
           });
         const ln = (i: number, which: string, x: tf.Tensor2D) => layerNorm(x, w.get(L(i, `${which}.weight`)), w.get(L(i, `${which}.bias`)), eps);
         return {
-          embed: (ids) => tf.gather(w.get(`${p}embed_in.weight`), ids) as tf.Tensor2D,
+          embed: (ids) => w.rows(`${p}embed_in.weight`, ids),
           layer: (i, h, ctx) =>
             tf.tidy(() => {
               if (parallel) {

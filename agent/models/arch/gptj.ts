@@ -68,14 +68,14 @@ export const gptj: ArchDefinition = {
         makeContext(batch, { causal: true, rope: { rotaryDim, headDim, base: 10000, style: RopeStyle.interleaved } }),
       forward(w): ArchForward {
         return {
-          embed: (ids) => tf.gather(w.get(`${p}wte.weight`), ids) as tf.Tensor2D,
+          embed: (ids) => w.rows(`${p}wte.weight`, ids) as tf.Tensor2D,
           layer: (i, h, ctx) =>
             tf.tidy(() => {
               const a = layerNorm(h, w.get(L(i, "ln_1.weight")), w.get(L(i, "ln_1.bias")), eps);
               const mixed = attention({
-                q: linear(a, w.get(L(i, "attn.q_proj.weight"))),
-                k: linear(a, w.get(L(i, "attn.k_proj.weight"))),
-                v: linear(a, w.get(L(i, "attn.v_proj.weight"))),
+                q: linear(a, w.matrix(L(i, "attn.q_proj.weight"))),
+                k: linear(a, w.matrix(L(i, "attn.k_proj.weight"))),
+                v: linear(a, w.matrix(L(i, "attn.v_proj.weight"))),
                 batch: ctx.batch,
                 length: ctx.length,
                 numHeads,
@@ -84,9 +84,9 @@ export const gptj: ArchDefinition = {
                 bias: ctx.bias,
                 rope: ctx.rope,
               });
-              const attn = linear(mixed, w.get(L(i, "attn.out_proj.weight")));
-              const up = act(linear(a, w.get(L(i, "mlp.fc_in.weight")), w.get(L(i, "mlp.fc_in.bias")))) as tf.Tensor2D;
-              const mlp = linear(up, w.get(L(i, "mlp.fc_out.weight")), w.get(L(i, "mlp.fc_out.bias")));
+              const attn = linear(mixed, w.matrix(L(i, "attn.out_proj.weight")));
+              const up = act(linear(a, w.matrix(L(i, "mlp.fc_in.weight")), w.get(L(i, "mlp.fc_in.bias")))) as tf.Tensor2D;
+              const mlp = linear(up, w.matrix(L(i, "mlp.fc_out.weight")), w.get(L(i, "mlp.fc_out.bias")));
               return tf.addN([h, attn, mlp]) as tf.Tensor2D;
             }),
           head: (rows) =>

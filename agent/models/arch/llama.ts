@@ -102,14 +102,14 @@ export const llama: ArchDefinition = {
         const ab = (i: number, s: string) => (attnBias ? w.get(L(i, `self_attn.${s}.bias`)) : undefined);
         const mb = (i: number, s: string) => (mlpBias ? w.get(L(i, `mlp.${s}.bias`)) : undefined);
         return {
-          embed: (ids) => tf.gather(w.get(`${p}embed_tokens.weight`), ids) as tf.Tensor2D,
+          embed: (ids) => w.rows(`${p}embed_tokens.weight`, ids),
           layer: (i, h, ctx) =>
             tf.tidy(() => {
               const a = rmsNorm(h, w.get(L(i, "input_layernorm.weight")), eps);
               const mixed = attention({
-                q: linear(a, w.get(L(i, "self_attn.q_proj.weight")), ab(i, "q_proj")),
-                k: linear(a, w.get(L(i, "self_attn.k_proj.weight")), ab(i, "k_proj")),
-                v: linear(a, w.get(L(i, "self_attn.v_proj.weight")), ab(i, "v_proj")),
+                q: linear(a, w.matrix(L(i, "self_attn.q_proj.weight")), ab(i, "q_proj")),
+                k: linear(a, w.matrix(L(i, "self_attn.k_proj.weight")), ab(i, "k_proj")),
+                v: linear(a, w.matrix(L(i, "self_attn.v_proj.weight")), ab(i, "v_proj")),
                 batch: ctx.batch,
                 length: ctx.length,
                 numHeads,
@@ -118,11 +118,11 @@ export const llama: ArchDefinition = {
                 bias: ctx.bias,
                 rope: ctx.rope,
               });
-              const h1 = tf.add(h, linear(mixed, w.get(L(i, "self_attn.o_proj.weight")), ab(i, "o_proj"))) as tf.Tensor2D;
+              const h1 = tf.add(h, linear(mixed, w.matrix(L(i, "self_attn.o_proj.weight")), ab(i, "o_proj"))) as tf.Tensor2D;
               const m = rmsNorm(h1, w.get(L(i, "post_attention_layernorm.weight")), eps);
-              const gate = act(linear(m, w.get(L(i, "mlp.gate_proj.weight")), mb(i, "gate_proj")));
-              const up = linear(m, w.get(L(i, "mlp.up_proj.weight")), mb(i, "up_proj"));
-              return tf.add(h1, linear(tf.mul(gate, up) as tf.Tensor2D, w.get(L(i, "mlp.down_proj.weight")), mb(i, "down_proj"))) as tf.Tensor2D;
+              const gate = act(linear(m, w.matrix(L(i, "mlp.gate_proj.weight")), mb(i, "gate_proj")));
+              const up = linear(m, w.matrix(L(i, "mlp.up_proj.weight")), mb(i, "up_proj"));
+              return tf.add(h1, linear(tf.mul(gate, up) as tf.Tensor2D, w.matrix(L(i, "mlp.down_proj.weight")), mb(i, "down_proj"))) as tf.Tensor2D;
             }),
           head: (rows) =>
             tf.tidy(() => {

@@ -1,6 +1,7 @@
 // What each architecture file provides: its config reading, its tensor list, and its forward pieces.
 import type * as tf from "@tensorflow/tfjs";
 import type { RopeTables } from "../blocks/rope.ts";
+import type { HostMatrix } from "../host-matrix.ts";
 import type { ArchId } from "../candidates.ts";
 import type { StoredLayout } from "../layout.ts";
 import type { ModelConfig, TokenBatch } from "../types.ts";
@@ -23,10 +24,21 @@ export interface LayerContext {
   positions: Int32Array;
 }
 
-/** Model weights in the engine layout (matrices [in, out], see ../layout.ts). */
+/**
+ * A matrix as `linear` and `outputHead` take it (../blocks/linear.ts): a backend tensor in the engine layout
+ * [in, out] (../layout.ts), or a matrix kept in host memory as the checkpoint stores it (../host-matrix.ts).
+ */
+export type MatrixWeight = tf.Tensor | HostMatrix;
+
+/** A model's weights as the forward reads them. */
 export interface Weights {
+  /** A vector (bias, norm weight) on the backend; with resident weights, any tensor in the engine layout. */
   get(name: string): tf.Tensor;
-  /** A cached, non-trainable transpose (e.g. a tied embedding used as the output head). */
+  /** A matrix (or a table used as an output head) for `linear` / `outputHead`. */
+  matrix(name: string): MatrixWeight;
+  /** Rows `ids` of an embedding table, [ids.length, cols], on the backend. */
+  rows(name: string, ids: tf.Tensor1D): tf.Tensor2D;
+  /** A cached, non-trainable transpose of a resident tensor (e.g. a tied embedding used as the output head). */
   transposed(name: string): tf.Tensor;
 }
 
