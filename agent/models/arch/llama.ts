@@ -6,6 +6,7 @@ import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { rmsNorm } from "../blocks/norm.ts";
 import { RopeStyle } from "../blocks/rope.ts";
+import type { RopeScaling } from "../blocks/rope_scaling.ts";
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
 import { mat, table, vec } from "./tensor_specs.ts";
@@ -13,12 +14,12 @@ import { tiedHead } from "./tied_head.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
 /** Linear position interpolation is the only rope_scaling implemented; others are refused. */
-function ropeScale(raw: Record<string, unknown>, source: string): number {
+function ropeScaling(raw: Record<string, unknown>, source: string): RopeScaling | undefined {
   const scaling = raw["rope_scaling"] as { type?: string; rope_type?: string; factor?: number } | null | undefined;
-  if (scaling == null) return 1;
+  if (scaling == null) return undefined;
   const type = scaling.rope_type ?? scaling.type;
-  if (type === "linear" && typeof scaling.factor === "number") return scaling.factor;
-  if (type === "default") return 1;
+  if (type === "linear" && typeof scaling.factor === "number") return { kind: "linear", factor: scaling.factor };
+  if (type === "default") return undefined;
   throw new C2iError(
     ErrorCode.UNSUPPORTED_ARCH,
     `${source}: rope_scaling ${JSON.stringify(scaling)} is not supported; supported: null, {"type":"linear","factor":f}`,
@@ -39,7 +40,7 @@ export const llama: ArchDefinition = {
     const inner = f.number("intermediate_size");
     const eps = f.number("rms_norm_eps", 1e-6);
     const theta = f.number("rope_theta", 10000);
-    const scale = ropeScale(raw, source);
+    const scaling = ropeScaling(raw, source);
     const attnBias = f.boolean("attention_bias", false);
     const mlpBias = f.boolean("mlp_bias", false);
     const act = activationByName(f.string("hidden_act", "silu"), `${source}: hidden_act`);
@@ -97,7 +98,7 @@ export const llama: ArchDefinition = {
       prefix: p,
       tensors,
       context: (batch) =>
-        makeContext(batch, { causal: true, rope: { rotaryDim: headDim, headDim, base: theta, style: RopeStyle.rotateHalf, scale } }),
+        makeContext(batch, { causal: true, rope: { rotaryDim: headDim, headDim, base: theta, style: RopeStyle.rotateHalf, scaling } }),
       forward(w): ArchForward {
         const ab = (i: number, s: string) => (attnBias ? w.get(L(i, `self_attn.${s}.bias`)) : undefined);
         const mb = (i: number, s: string) => (mlpBias ? w.get(L(i, `mlp.${s}.bias`)) : undefined);
