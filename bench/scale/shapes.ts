@@ -73,8 +73,9 @@ export const SHAPES: readonly ScaleShape[] = [
 ];
 
 /**
- * Llama-3.2-1B without its llama3 rope_scaling: the engine refuses that scaling (UNSUPPORTED_ARCH), so this variant
- * measures what the model's size does to the engine. Same tensors and cost; only the rotary frequencies differ.
+ * Llama-3.2-1B without its llama3 rope_scaling: the engine refused that scaling (UNSUPPORTED_ARCH) until it implemented
+ * it, so this variant measured what the model's size does to the engine. Same tensors and cost; only the rotary
+ * frequencies differ.
  */
 export const LLAMA32_NO_SCALING: ScaleShape = (() => {
   const base = SHAPES.find((s) => s.id === "llama3.2-1b")!;

@@ -57,7 +57,7 @@ describe.skipIf(blasMissing !== undefined).each(ATTENTION_BACKENDS)("attention()
 
   it("runs GPT-J-style interleaved rope on part of each head through the fused kernel, matching the composite ops", () => {
     const H = 2, D = 8;
-    const rope = ropeTables(positions, B, T, 4, 10000, RopeStyle.interleaved, 1, D);
+    const rope = ropeTables(positions, B, T, 4, 10000, RopeStyle.interleaved, undefined, D);
     const bias = biasFor(B, T, true);
     const base = (s: tf.Tensor[]): AttentionInput => ({ q: s[0] as tf.Tensor2D, k: s[1] as tf.Tensor2D, v: s[2] as tf.Tensor2D, batch: B, length: T, numHeads: H, numKvHeads: H, headDim: D, bias, rope });
     const sources = [1, 2, 3].map((seed) => randomTensor([B * T, H * D], seed));
@@ -67,7 +67,7 @@ describe.skipIf(blasMissing !== undefined).each(ATTENTION_BACKENDS)("attention()
 
   it("reads a NeoX per-head q|k|v projection in place, slicing only q and k for partial rotary", async () => {
     const H = 2, D = 6;
-    const rope = ropeTables(positions, B, T, 4, 10000, RopeStyle.rotateHalf, 1, D);
+    const rope = ropeTables(positions, B, T, 4, 10000, RopeStyle.rotateHalf, undefined, D);
     const bias = biasFor(B, T, true);
     const common = { batch: B, length: T, numHeads: H, numKvHeads: H, headDim: D, bias, rope };
     const split = (qkv: tf.Tensor) => {

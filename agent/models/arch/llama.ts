@@ -1,4 +1,4 @@
-// Llama family: RMSNorm, SwiGLU MLP, rotate-half RoPE with rope_theta, grouped-query attention.
+// Llama family: RMSNorm, SwiGLU MLP, rotate-half RoPE with rope_theta (linear or llama3 rope_scaling), grouped-query attention.
 import * as tf from "@tensorflow/tfjs";
 import { activationByName } from "../blocks/activations.ts";
 import { attention } from "../blocks/attention.ts";
@@ -6,23 +6,56 @@ import { makeContext } from "../blocks/context.ts";
 import { linear, outputHead } from "../blocks/linear.ts";
 import { rmsNorm } from "../blocks/norm.ts";
 import { RopeStyle } from "../blocks/rope.ts";
+import type { RopeScaling } from "../blocks/rope_scaling.ts";
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
+import { previewJson } from "../../../common/preview.ts";
 import { ConfigFields, detectPrefix } from "./config_fields.ts";
 import { mat, table, vec } from "./tensor_specs.ts";
 import { tiedHead } from "./tied_head.ts";
 import type { ArchDefinition, ArchForward, TensorSpec } from "./types.ts";
 
-/** Linear position interpolation is the only rope_scaling implemented; others are refused. */
-function ropeScale(raw: Record<string, unknown>, source: string): number {
-  const scaling = raw["rope_scaling"] as { type?: string; rope_type?: string; factor?: number } | null | undefined;
-  if (scaling == null) return 1;
-  const type = scaling.rope_type ?? scaling.type;
-  if (type === "linear" && typeof scaling.factor === "number") return scaling.factor;
-  if (type === "default") return 1;
-  throw new C2iError(
-    ErrorCode.UNSUPPORTED_ARCH,
-    `${source}: rope_scaling ${JSON.stringify(scaling)} is not supported; supported: null, {"type":"linear","factor":f}`,
-  );
+/** The rope_scaling forms implemented, as the refusal lists them ("type" is read where "rope_type" is absent). */
+const SUPPORTED_ROPE_SCALING =
+  'null, {"rope_type":"default"}, {"rope_type":"linear","factor":f}, ' +
+  '{"rope_type":"llama3","factor":f,"low_freq_factor":l,"high_freq_factor":h,"original_max_position_embeddings":n}';
+
+/**
+ * config.json's rope_scaling: none, linear position interpolation or Llama 3's. A malformed one is CHECKPOINT_CORRUPT;
+ * another kind (dynamic, yarn, …) is UNSUPPORTED_ARCH rather than computed as something else.
+ */
+function ropeScaling(raw: Record<string, unknown>, source: string): RopeScaling | undefined {
+  const scaling = raw["rope_scaling"];
+  if (scaling == null) return undefined;
+  if (typeof scaling !== "object" || Array.isArray(scaling)) {
+    throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${source}: rope_scaling must be an object or null, found ${previewJson(scaling)}`);
+  }
+  const f = new ConfigFields(scaling as Record<string, unknown>, `${source}: rope_scaling`);
+  const positive = (key: string, integer = false): number => {
+    const value = f.number(key);
+    if (value > 0 && (!integer || Number.isInteger(value))) return value;
+    const what = integer ? "a positive integer" : "positive";
+    throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${source}: rope_scaling field "${key}" must be ${what}, found ${value}`);
+  };
+  const type = f.has("rope_type") ? f.string("rope_type", "") : f.string("type", "");
+  if (type === "default") return undefined;
+  if (type === "linear") return { kind: "linear", factor: positive("factor") };
+  if (type === "llama3") {
+    const llama3 = {
+      kind: "llama3",
+      factor: positive("factor"),
+      lowFreqFactor: positive("low_freq_factor"),
+      highFreqFactor: positive("high_freq_factor"),
+      originalMaxPositions: positive("original_max_position_embeddings", true),
+    } as const;
+    if (llama3.lowFreqFactor >= llama3.highFreqFactor) {
+      throw new C2iError(
+        ErrorCode.CHECKPOINT_CORRUPT,
+        `${source}: rope_scaling low_freq_factor ${llama3.lowFreqFactor} must be below high_freq_factor ${llama3.highFreqFactor} (frequencies between the two are blended)`,
+      );
+    }
+    return llama3;
+  }
+  throw new C2iError(ErrorCode.UNSUPPORTED_ARCH, `${source}: rope_scaling ${previewJson(scaling)} is not supported; supported: ${SUPPORTED_ROPE_SCALING}`);
 }
 
 export const llama: ArchDefinition = {
@@ -39,7 +72,7 @@ export const llama: ArchDefinition = {
     const inner = f.number("intermediate_size");
     const eps = f.number("rms_norm_eps", 1e-6);
     const theta = f.number("rope_theta", 10000);
-    const scale = ropeScale(raw, source);
+    const scaling = ropeScaling(raw, source);
     const attnBias = f.boolean("attention_bias", false);
     const mlpBias = f.boolean("mlp_bias", false);
     const act = activationByName(f.string("hidden_act", "silu"), `${source}: hidden_act`);
@@ -97,7 +130,7 @@ export const llama: ArchDefinition = {
       prefix: p,
       tensors,
       context: (batch) =>
-        makeContext(batch, { causal: true, rope: { rotaryDim: headDim, headDim, base: theta, style: RopeStyle.rotateHalf, scale } }),
+        makeContext(batch, { causal: true, rope: { rotaryDim: headDim, headDim, base: theta, style: RopeStyle.rotateHalf, scaling } }),
       forward(w): ArchForward {
         const ab = (i: number, s: string) => (attnBias ? w.get(L(i, `self_attn.${s}.bias`)) : undefined);
         const mb = (i: number, s: string) => (mlpBias ? w.get(L(i, `mlp.${s}.bias`)) : undefined);

@@ -3,10 +3,12 @@ import type { LayerContext } from "../arch/types.ts";
 import type { TokenBatch } from "../types.ts";
 import { attentionBias } from "./attention.ts";
 import { ropeTables, type RopeStyle } from "./rope.ts";
+import type { RopeScaling } from "./rope_scaling.ts";
 
 export interface ContextOptions {
   causal: boolean;
-  rope?: { rotaryDim: number; headDim: number; base: number; style: RopeStyle; scale?: number };
+  /** Rotary tables to build; `scaling` as config.json's rope_scaling asks. @default undefined (no rotary embeddings) */
+  rope?: { rotaryDim: number; headDim: number; base: number; style: RopeStyle; scaling?: RopeScaling };
   /**
    * RoBERTa numbers real tokens from paddingIdx + 1 and gives padding the id paddingIdx; others count
    * from 0. @default undefined (positions 0, 1, …)
@@ -44,7 +46,7 @@ export function makeContext(batch: TokenBatch, options: ContextOptions): LayerCo
   };
   if (options.rope != null) {
     const r = options.rope;
-    ctx.rope = ropeTables(positions, batch.batch, batch.length, r.rotaryDim, r.base, r.style, r.scale ?? 1, r.headDim);
+    ctx.rope = ropeTables(positions, batch.batch, batch.length, r.rotaryDim, r.base, r.style, r.scaling, r.headDim);
   }
   return ctx;
 }

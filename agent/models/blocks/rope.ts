@@ -1,6 +1,7 @@
 // Rotary position embeddings: the rotate-half form (NeoX, Llama) and GPT-J's interleaved form.
 import * as tf from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
+import { inverseFrequencies, positionDivisor, type RopeScaling } from "./rope_scaling.ts";
 
 export const RopeStyle = {
   /** pairs (i, i + d/2): GPT-NeoX, Llama */
@@ -25,8 +26,8 @@ export interface RopeTables {
 }
 
 /**
- * Angles θ(p, i) = p · base^(−2i / rotaryDim) for the given position ids (row-major [batch, length]),
- * divided by `scale` for linear position interpolation; heads of `headDim` features rotate their first rotaryDim.
+ * Angles θ(p, i) = p · base^(−2i / rotaryDim) for the given position ids (row-major [batch, length]), as `scaling`
+ * changes them (none: unchanged; rope_scaling.ts); heads of `headDim` features rotate their first rotaryDim.
  */
 export function ropeTables(
   positions: Int32Array,
@@ -35,13 +36,14 @@ export function ropeTables(
   rotaryDim: number,
   base: number,
   style: RopeStyle,
-  scale = 1,
+  scaling?: RopeScaling,
   headDim = rotaryDim,
 ): RopeTables {
   const half = rotaryDim / 2;
   const angleCos = new Float64Array(half);
   const angleSin = new Float64Array(half);
-  const invFreq = Array.from({ length: half }, (_, i) => 1 / Math.pow(base, (2 * i) / rotaryDim));
+  const invFreq = inverseFrequencies(rotaryDim, base, scaling);
+  const scale = positionDivisor(scaling);
   // The pair index of each rotated feature: rotate-half pairs (i, i + half), interleaved pairs (2i, 2i + 1).
   const pairOf = Array.from({ length: rotaryDim }, (_, f) => (style === RopeStyle.rotateHalf ? f % half : f >> 1));
   const cos = new Float32Array(batch * length * headDim).fill(1);

@@ -1,5 +1,5 @@
 // Float64 reference forwards for each architecture, read from the stored (checkpoint) tensors.
-import { act, add, attend, conv1d, layerNorm, linear, rmsNorm, rope, row, w, type RefBatch, type RefWeights } from "./ops.ts";
+import { act, add, attend, conv1d, layerNorm, linear, rmsNorm, rope, row, w, type RefBatch, type RefRopeScaling, type RefWeights } from "./ops.ts";
 
 type Config = Record<string, any>;
 type Seq = Float64Array[];
@@ -21,9 +21,9 @@ function split(x: Float64Array, parts: number): Float64Array[] {
 }
 
 /** Applies RoPE to every head of every token vector (position = token index). */
-function ropeAll(xs: Seq, heads: number, hd: number, rd: number, base: number, interleaved: boolean): void {
+function ropeAll(xs: Seq, heads: number, hd: number, rd: number, base: number, interleaved: boolean, scaling?: RefRopeScaling): void {
   xs.forEach((x, t) => {
-    for (let h = 0; h < heads; h++) rope(x, h * hd, t, rd, base, interleaved);
+    for (let h = 0; h < heads; h++) rope(x, h * hd, t, rd, base, interleaved, scaling);
   });
 }
 
@@ -126,8 +126,8 @@ export function llamaRef(W: RefWeights, c: Config, batch: RefBatch): Seq {
       const q = a.map((x) => linear(L("self_attn.q_proj.weight"), x));
       const k = a.map((x) => linear(L("self_attn.k_proj.weight"), x));
       const v = a.map((x) => linear(L("self_attn.v_proj.weight"), x));
-      ropeAll(q, H, hd, hd, c.rope_theta, false);
-      ropeAll(k, KV, hd, hd, c.rope_theta, false);
+      ropeAll(q, H, hd, hd, c.rope_theta, false, c.rope_scaling);
+      ropeAll(k, KV, hd, hd, c.rope_theta, false, c.rope_scaling);
       const mixed = attend(q, k, v, mask, H, KV, hd, true);
       h = h.map((x, t) => add(x, linear(L("self_attn.o_proj.weight"), mixed[t]!)));
       h = h.map((x) => {

@@ -100,11 +100,36 @@ export const act = {
   silu: (x: number) => x / (1 + Math.exp(-x)),
 };
 
-/** Rotates features [0, rotaryDim) of one head vector at position p, in place. */
-export function rope(vec: Float64Array, offset: number, p: number, rotaryDim: number, base: number, interleaved: boolean): void {
+/** config.json's rope_scaling as Hugging Face reads it (null or absent: none). */
+export type RefRopeScaling = Record<string, any> | null | undefined;
+
+/**
+ * Llama 3's adjusted inverse frequencies, restated from Hugging Face's `_compute_llama3_parameters` in its vectorised
+ * form: divide the long wavelengths by `factor`, then blend the band between the two cut-offs.
+ */
+export function llama3InvFreq(invFreq: readonly number[], s: Record<string, any>): number[] {
+  const old = s["original_max_position_embeddings"] as number;
+  const low = s["low_freq_factor"] as number;
+  const high = s["high_freq_factor"] as number;
+  return invFreq.map((f) => {
+    const wavelen = (2 * Math.PI) / f;
+    const longWave = wavelen > old / low;
+    const shortWave = wavelen < old / high;
+    const divided = longWave ? f / s["factor"] : f;
+    const smooth = (old / wavelen - low) / (high - low);
+    return !longWave && !shortWave ? ((1 - smooth) * divided) / s["factor"] + smooth * divided : divided;
+  });
+}
+
+/** Rotates features [0, rotaryDim) of one head vector at position p, in place, with `scaling` applied (linear or llama3). */
+export function rope(vec: Float64Array, offset: number, p: number, rotaryDim: number, base: number, interleaved: boolean, scaling?: RefRopeScaling): void {
   const half = rotaryDim / 2;
+  const kind = scaling?.["rope_type"] ?? scaling?.["type"];
+  const plain = Array.from({ length: half }, (_, i) => 1 / Math.pow(base, (2 * i) / rotaryDim));
+  const invFreq = kind === "llama3" ? llama3InvFreq(plain, scaling!) : plain;
+  const position = kind === "linear" ? p / scaling!["factor"] : p;
   for (let i = 0; i < half; i++) {
-    const angle = p / Math.pow(base, (2 * i) / rotaryDim);
+    const angle = position * invFreq[i]!;
     const c = Math.cos(angle);
     const s = Math.sin(angle);
     const a = interleaved ? offset + 2 * i : offset + i;
