@@ -203,14 +203,18 @@ function rowsThatFit(model: LanguageModel, task: EncodedTask, matrices: readonly
 /**
  * What a gradient pass plans to find on the backend besides its activations: the model, and what the pass keeps.
  * With weights in host memory and the host kernel active, the gradient sums are host arrays and no head copy is
- * made: the backend holds the model's vectors and the activations only.
+ * made; the plan then keeps the same room (at most HOST_CACHE_RESERVE_BYTES) for the caches that share the heap
+ * (layer caches, another job's tensors), so that a model that fitted before cuts its micro-batches as it did.
  */
 export function gradientPlanBytes(model: LanguageModel): { heldBytes: number; passBytes: number } {
   const { config } = model;
   const heldBytes = model.weightBytes ?? tf.memory().numBytes;
-  if (model.weightsOnHost === true && hostKernelActive()) return { heldBytes, passBytes: 0 };
   const sums = model.candidates.reduce((a, c) => a + 4 * c.rows * c.cols, 0);
   // The output head's transposed copy (outputHead makes it on first use, tied or not) counted as if it were not made yet.
   const head = 4 * config.vocabSize * config.hiddenSize;
+  if (model.weightsOnHost === true && hostKernelActive()) return { heldBytes, passBytes: Math.min(sums + head, HOST_CACHE_RESERVE_BYTES) };
   return { heldBytes, passBytes: sums + head };
 }
+
+/** Heap kept free of activations for caches when the weights are in host memory: a quarter of the wasm heap. */
+export const HOST_CACHE_RESERVE_BYTES = 2 ** 30;

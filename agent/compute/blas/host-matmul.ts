@@ -31,7 +31,16 @@ const registered = new Map<string, Registered>();
  * step of stored rows at a time: along the output columns when transposed, along the sum (beta = 1 after the
  * first step) when not.
  */
-export function hostGemm(blas: OpenBlas, x: Float32Array, n: number, m: HostMatrix, transpose: boolean, out: Float32Array, beta: 0 | 1): void {
+export function hostGemm(
+  blas: OpenBlas,
+  x: Float32Array,
+  n: number,
+  m: HostMatrix,
+  transpose: boolean,
+  out: Float32Array,
+  beta: 0 | 1,
+  step = widenRowsPerStep(m.shape[1]),
+): void {
   const [rows, cols] = m.shape;
   const k = transpose ? cols : rows;
   const outCols = transpose ? rows : cols;
@@ -41,7 +50,6 @@ export function hostGemm(blas: OpenBlas, x: Float32Array, n: number, m: HostMatr
     blas.sgemm(false, transpose, n, outCols, k, 1, x, k, whole, cols, beta, out, outCols);
     return;
   }
-  const step = widenRowsPerStep(cols);
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
     const part = m.rows(r0, r1);
