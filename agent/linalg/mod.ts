@@ -10,3 +10,4 @@ export { type BlockFactors, type RowRange, blockRanges, factorBlocks } from "./b
 export { type MatrixScore, type SigmaGradientOptions, scoreMatrix, sigmaGradients } from "./gradients.ts";
 export { keptRank, truncateBlocks } from "./truncate.ts";
 export { SvdWorkers, type SvdWorkersOptions } from "./parallel.ts";
+export { type Gemm, SigmaProjection, sigmaProbes, type SigmaProbePart, type SigmaProbes } from "./sigma-projection.ts";
