@@ -176,21 +176,7 @@ export class TransformerModel implements LanguageModel {
       previous?.dispose();
     };
     return {
-      add: (loss) => {
-        if (this.taps != null) throw new C2iError(ErrorCode.INTERNAL, `${this.source}: gradient sums cannot run inside one another`);
-        this.taps = new Map(names.map((n) => [n, accumulate(n)]));
-        this.anchor ??= tf.variable(tf.scalar(0), true);
-        try {
-          // The backward pass runs for the anchor's (zero) gradient; the taps collect the real ones.
-          const result = tf.variableGrads(loss, [this.anchor]);
-          tf.dispose(Object.values(result.grads));
-          const value = result.value.dataSync()[0]!;
-          result.value.dispose();
-          return value;
-        } finally {
-          this.taps = undefined;
-        }
-      },
+      add: (loss) => this.tappedBackward(names, (name, x, dy) => accumulate(name)(x, dy), loss),
       read: () =>
         new Map(infos.map((info) => {
           const host = hostSums.get(info.name);
@@ -204,6 +190,23 @@ export class TransformerModel implements LanguageModel {
         hostSums.clear();
       },
     };
+  }
+
+  tappedBackward(names: readonly string[], tap: (name: string, x: tf.Tensor2D, dy: tf.Tensor2D) => void, loss: () => tf.Scalar): number {
+    for (const n of names) this.candidate(n);
+    if (this.taps != null) throw new C2iError(ErrorCode.INTERNAL, `${this.source}: gradient taps cannot run inside one another`);
+    this.taps = new Map(names.map((n) => [n, (x: tf.Tensor2D, dy: tf.Tensor2D) => tap(n, x, dy)]));
+    this.anchor ??= tf.variable(tf.scalar(0), true);
+    try {
+      // The backward pass runs for the anchor's (zero) gradient; the taps see every candidate's (x, dy).
+      const result = tf.variableGrads(loss, [this.anchor]);
+      tf.dispose(Object.values(result.grads));
+      const value = result.value.dataSync()[0]!;
+      result.value.dispose();
+      return value;
+    } finally {
+      this.taps = undefined;
+    }
   }
 
   get weightBytes(): number {

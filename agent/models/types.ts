@@ -111,6 +111,12 @@ export interface LanguageModel {
    * `gradients` per loss for models without it.
    */
   gradientSum?(names: readonly string[]): GradientSum;
+  /**
+   * Runs `loss`'s forward and backward pass and hands each named candidate's input x [N, in] and output gradient
+   * dy [N, out] (N = batch · length, padding rows' dy zero) to `tap` during the backward pass; the tensors are
+   * disposed after the call. Returns the loss value. What `gradientSum` and the σ-projection (./sigma-sum.ts) build on.
+   */
+  tappedBackward?(names: readonly string[], tap: (name: string, x: tf.Tensor2D, dy: tf.Tensor2D) => void, loss: () => tf.Scalar): number;
   /** Every tensor of the checkpoint as stored (for writing an adapted checkpoint). */
   stateDict(): Map<string, { shape: number[]; data: Float32Array }>;
   dispose(): void;

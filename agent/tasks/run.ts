@@ -4,6 +4,8 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
 import { tensorMemoryLimit } from "../compute/memory.ts";
 import { sumGradients } from "../models/gradient-sum.ts";
+import { sigmaSum } from "../models/sigma-sum.ts";
+import type { SigmaProbes } from "../linalg/sigma-projection.ts";
 import type { LanguageModel } from "../models/types.ts";
 import type { Tokenizer } from "../tokenizers/types.ts";
 import type { EncodedBatch } from "./batch.ts";
@@ -161,6 +163,38 @@ export function evaluateTask(model: LanguageModel, tokenizer: Tokenizer, dataset
  * matrices only. Micro-batches are exact parts of the sum: each contributes Σ(its samples' losses)/N.
  */
 export function gradientPass(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], matrices: readonly string[], options: TaskRunOptions = {}): GradientPassResult {
+  const r = backwardPass(model, tokenizer, dataset, indices, matrices, options, () => sumGradients(model, matrices), new Map());
+  return { loss: r.loss, grads: r.sums, n: r.n, truncated: r.truncated };
+}
+
+export interface SigmaPassResult {
+  loss: number;
+  /** Per matrix, per probe set (in the order given): σ-gradients per part of the mean loss (as `factoredSigmaGradients`). */
+  sigmas: Map<string, Float64Array[][]>;
+  n: number;
+  truncated: number;
+}
+
+/**
+ * The same pass as `gradientPass` (same micro-batches, same loss scale), but what it sums are the σ-gradients
+ * of the probed factorizations, projected token by token (../models/sigma-sum.ts): no ∂L/∂W is built.
+ */
+export function sigmaPass(model: LanguageModel, tokenizer: Tokenizer, dataset: Dataset, indices: readonly number[], probes: ReadonlyMap<string, readonly SigmaProbes[]>, options: TaskRunOptions = {}): SigmaPassResult {
+  const r = backwardPass(model, tokenizer, dataset, indices, [...probes.keys()], options, () => sigmaSum(model, probes), new Map());
+  return { loss: r.loss, sigmas: r.sums, n: r.n, truncated: r.truncated };
+}
+
+/** One forward + backward pass in micro-batches, each loss added to what `open` sums (nothing when no matrix is named). */
+function backwardPass<T>(
+  model: LanguageModel,
+  tokenizer: Tokenizer,
+  dataset: Dataset,
+  indices: readonly number[],
+  matrices: readonly string[],
+  options: TaskRunOptions,
+  open: () => { add(loss: () => tf.Scalar): number; read(): T; dispose(): void },
+  none: T,
+): { loss: number; sums: T; n: number; truncated: number } {
   const { protocol, task: encoded } = prepare(model, tokenizer, dataset, indices, options);
   const rows = rowsThatFit(model, encoded, matrices, options);
   if (rows !== undefined) {
@@ -173,12 +207,12 @@ export function gradientPass(model: LanguageModel, tokenizer: Tokenizer, dataset
   if (matrices.length === 0) {
     // Only L was asked for: no tape, no gradients.
     for (const batch of task.batches) loss += tf.tidy(() => lossOf(batch)().dataSync()[0]!);
-    return { loss, grads: new Map(), n: task.n, truncated: task.truncated };
+    return { loss, sums: none, n: task.n, truncated: task.truncated };
   }
-  const sum = sumGradients(model, matrices);
+  const sum = open();
   try {
     for (const batch of task.batches) loss += sum.add(lossOf(batch));
-    return { loss, grads: sum.read(), n: task.n, truncated: task.truncated };
+    return { loss, sums: sum.read(), n: task.n, truncated: task.truncated };
   } finally {
     sum.dispose();
   }

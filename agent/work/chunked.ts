@@ -1,7 +1,8 @@
 // Evaluation and the gradient pass in fixed chunks of samples, yielding between chunks so cancellation can arrive.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { ExactSum } from "../../common/exact-sum.ts";
-import { evaluateTask, gradientPass, type TaskRunOptions } from "../tasks/run.ts";
+import type { SigmaProbes } from "../linalg/sigma-projection.ts";
+import { evaluateTask, gradientPass, sigmaPass, type TaskRunOptions } from "../tasks/run.ts";
 import type { JobState } from "./job-cache.ts";
 import { taskKey } from "./layer-cache.ts";
 
@@ -101,4 +102,39 @@ export async function gradientChunked(job: JobState, indices: readonly number[],
     }
   }
   return { loss, grads };
+}
+
+/**
+ * L and the σ-gradients of the probed factorizations (mean over all samples), chunk by chunk as `gradientChunked`:
+ * each chunk's part weighted by its share of the samples and added in chunk order, in float64.
+ */
+export async function sigmaChunked(
+  job: JobState,
+  indices: readonly number[],
+  probes: ReadonlyMap<string, readonly SigmaProbes[]>,
+  options: ChunkOptions,
+): Promise<{ loss: number; sigmas: Map<string, Float64Array[][]> }> {
+  const { model, tokenizer } = job.loaded;
+  let loss = 0;
+  const sigmas = new Map<string, Float64Array[][]>();
+  job.reclaim();
+  for (const part of chunks(indices, options.chunkSize)) {
+    await checkpointCancel(options.signal, options.shardId);
+    const weight = part.length / indices.length;
+    const r = sigmaPass(model, tokenizer, job.dataset, part, probes, { ...options.run, cache: job.encoding });
+    loss += r.loss * weight;
+    for (const [name, sets] of r.sigmas) {
+      const sum = sigmas.get(name);
+      if (!sum) {
+        for (const parts of sets) for (const g of parts) for (let i = 0; i < g.length; i++) g[i] = g[i]! * weight;
+        sigmas.set(name, sets);
+        continue;
+      }
+      sets.forEach((parts, s) => parts.forEach((g, b) => {
+        const into = sum[s]![b]!;
+        for (let i = 0; i < g.length; i++) into[i] = into[i]! + g[i]! * weight;
+      }));
+    }
+  }
+  return { loss, sigmas };
 }

@@ -1,10 +1,13 @@
 // The score shard: one gradient pass per (job, sample set), then σ-gradients and scores per (matrix, K) (METHOD.md).
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import type { MatrixScore, ScoreResult, ScoreShard } from "../../common/shards.ts";
+import type { MatrixScore, SampleSelection, ScoreResult, ScoreShard } from "../../common/shards.ts";
 import { scoreMatrix } from "../linalg/blocks.ts";
 import { factoredSigmaGradients } from "../linalg/factorizations/factorize.ts";
 import { fromFloat32 } from "../linalg/matrix.ts";
-import { checkpointCancel, gradientChunked } from "./chunked.ts";
+import type { FactoredMatrix } from "../linalg/factorizations/factorize.ts";
+import { sigmaProbes } from "../linalg/sigma-projection.ts";
+import { canProjectSigmas } from "../models/sigma-sum.ts";
+import { checkpointCancel, gradientChunked, sigmaChunked } from "./chunked.ts";
 import { factoredFor, prepareTransforms } from "./factored.ts";
 import type { GradientSet, JobState } from "./job-cache.ts";
 import { checkDistinct, checkSamples, sampleKey, taskRunOptions } from "./run-options.ts";
@@ -48,8 +51,9 @@ export async function runScore(shard: ScoreShard, job: JobState, ctx: StepContex
   checkDistinct(shard.matrices, "matrices", shard.shardId);
   checkDistinct(shard.blockCounts, "block counts", shard.shardId);
   for (const m of shard.matrices) job.loaded.info(m);
-  const set = await gradientsFor(job, shard, ctx);
   const calibration = shard.ref.calibration ?? shard.samples;
+  if (canProjectSigmas(job.loaded.model)) return scoreByProjection(shard, job, ctx, smallest, calibration);
+  const set = await gradientsFor(job, shard, ctx);
   await prepareTransforms(job, shard.ref, shard.matrices, calibration, ctx, shard.shardId);
   const scores: MatrixScore[] = [];
   for (const matrix of shard.matrices) {
@@ -67,4 +71,39 @@ export async function runScore(shard: ScoreShard, job: JobState, ctx: StepContex
     }
   }
   return { kind: "score", shardId: shard.shardId, loss: set.loss, scores, timings: ctx.timings };
+}
+
+/**
+ * The score with weights in host memory: every (matrix, K) is factored first, then one pass sums the σ-gradients
+ * of each factorization's smallest pairs from the tokens' projections (agent/linalg/sigma-projection.ts), so no
+ * m×n gradient exists. Equal to the ∂L/∂W path up to float32 rounding (test/work/sigma-score.test.ts).
+ */
+async function scoreByProjection(shard: ScoreShard, job: JobState, ctx: StepContext, smallest: number, calibration: SampleSelection): Promise<ScoreResult> {
+  await prepareTransforms(job, shard.ref, shard.matrices, calibration, ctx, shard.shardId);
+  const factored = new Map<string, FactoredMatrix[]>();
+  for (const matrix of shard.matrices) {
+    const list: FactoredMatrix[] = [];
+    for (const blocks of shard.blockCounts) {
+      await checkpointCancel(ctx.signal, shard.shardId);
+      const t0 = performance.now();
+      list.push(factoredFor(job, shard.ref, matrix, blocks, calibration, ctx.batchSize));
+      add(ctx.timings, "svdMs", t0);
+    }
+    factored.set(matrix, list);
+  }
+  let t0 = performance.now();
+  const probes = new Map([...factored].map(([m, list]) => [m, list.map((f) => sigmaProbes(f, smallest))]));
+  const run = taskRunOptions(shard.ref, ctx.batchSize);
+  const r = await sigmaChunked(job, shard.samples.indices, probes, { chunkSize: ctx.chunkSize, run, signal: ctx.signal, shardId: shard.shardId });
+  add(ctx.timings, "gradientMs", t0);
+  t0 = performance.now();
+  const scores: MatrixScore[] = [];
+  for (const matrix of shard.matrices) {
+    factored.get(matrix)!.forEach((f, i) => {
+      const s = scoreMatrix(f.factors, r.sigmas.get(matrix)![i]!, smallest);
+      scores.push({ matrix, blocks: shard.blockCounts[i]!, score: s.score, smallest: s.smallest });
+    });
+  }
+  add(ctx.timings, "scoreMs", t0);
+  return { kind: "score", shardId: shard.shardId, loss: r.loss, scores, timings: ctx.timings };
 }

@@ -1,6 +1,6 @@
 // GPT-2-small-shaped gradient pass and 100-sample evaluation on wasm vs wasm+BLAS vs cpu+BLAS, side by side in one run.
 // Usage: npx tsx bench/engine/blas.ts [--samples 100] [--length 48] [--answer 4] [--micro-batch 16] [--eval-micro-batch N] [--agents N]
-//        [--variants wasm,wasm+blas,cpu+blas] [--threads N] [--grad-matrices all|first]
+//        [--variants wasm,wasm+blas,cpu+blas,wasm+blas/resident] [--threads N] [--grad-matrices all|first]
 //        [--model DIR (reuse a checkpoint written by --write DIR)] [--write DIR]
 // --grad-matrices first asks ∂L/∂W of layer 0's c_attn only: the backward still runs through every layer
 // (dX), but skips the other 47 dW products and their read-back.
@@ -80,10 +80,15 @@ function passFlops(): { forward: number; gradient: number } {
 
 const batches = (microBatch: number) => answerBatches({ samples, length, answer, microBatch, vocab: GPT2_SMALL.vocab });
 
+/**
+ * Variants: "wasm", "wasm+blas", "cpu+blas"; a "/resident" suffix holds the weights on the backend (the engine before
+ * issue 16) instead of in host memory (the default).
+ */
 async function child(variant: string, dir: string): Promise<void> {
-  const [prefer, blas] = variant === "wasm" ? ["wasm", "off"] : variant === "wasm+blas" ? ["wasm", "auto"] : ["cpu", "auto"];
+  const [kind, placement] = variant.split("/");
+  const [prefer, blas] = kind === "wasm" ? ["wasm", "off"] : kind === "wasm+blas" ? ["wasm", "auto"] : ["cpu", "auto"];
   const backend = await selectBackend({ prefer: prefer as "wasm" | "cpu", blas: blas as "auto" | "off", blasThreads: threads, logger: silentLogger() });
-  const model = await loadModel(dir);
+  const model = await loadModel(dir, { weightsOnHost: placement !== "resident" });
   const work = batches(microBatch);
   const evalWork = batches(evalMicroBatch);
   const total = samples * answer;

@@ -111,14 +111,25 @@ export function hostMatMul(x: tf.Tensor2D, m: HostMatrix, transpose: boolean, bi
  * both tensors are plain float32 storage; false otherwise (the caller sums on the device).
  */
 export function accumulateOnHost(dy: tf.Tensor2D, x: tf.Tensor2D, sum: Float32Array): boolean {
-  const r = registered.get(tf.getBackend());
-  if (r === undefined) return false;
-  const [dyView, xView] = viewsFor(r.backendName)(tf.backend(), [dy, x]);
-  if (dyView === undefined || xView === undefined) return false;
+  const host = hostViews([dy, x]);
+  if (host === undefined) return false;
+  const [dyView, xView] = host.views;
   const [n, outCols] = dy.shape;
   const inCols = x.shape[1];
-  r.blas.sgemm(true, false, outCols, inCols, n, 1, dyView, outCols, xView, inCols, 1, sum, inCols);
+  host.blas.sgemm(true, false, outCols, inCols, n, 1, dyView!, outCols, xView!, inCols, 1, sum, inCols);
   return true;
+}
+
+/**
+ * The active backend's OpenBLAS and views of the tensors' float32 storage (valid until the backend allocates
+ * again), or undefined when the host kernel is not registered or a tensor is not plain float32 storage.
+ */
+export function hostViews(tensors: readonly tf.Tensor[]): { blas: OpenBlas; views: Float32Array[] } | undefined {
+  const r = registered.get(tf.getBackend());
+  if (r === undefined) return undefined;
+  const views = viewsFor(r.backendName)(tf.backend(), tensors);
+  if (views.some((v) => v === undefined)) return undefined;
+  return { blas: r.blas, views: views as Float32Array[] };
 }
 
 /** Whether the active backend multiplies by host matrices in place (models then keep their weights on the host). */
