@@ -12,6 +12,7 @@ export const searchFlags = {
   "top-m": { type: "string" }, smallest: { type: "string" }, rates: { type: "string" }, blocks: { type: "string" },
   layers: { type: "string" }, kinds: { type: "string" }, "early-stop": { type: "boolean" }, "score-sign": { type: "string" },
   template: { type: "string" }, factorization: { type: "string" }, clustering: { type: "string" },
+  "score-shard-size": { type: "string" },
 } as const;
 
 export const searchUsage = `  --seed         seed of the 100-sample adaptation split (default 0)
@@ -28,6 +29,9 @@ export const searchUsage = `  --seed         seed of the 100-sample adaptation s
                  records the scales so \`c2i apply\` redoes the edit without the samples   (default svd)
   --clustering blocks|ksubspaces  rows split into K contiguous blocks, or K-subspaces (the paper's "optimal
                  clustering", slower)   (default blocks)
+  --score-shard-size N  matrices per score shard (default 8). Each shard costs its agent one forward and backward
+                 pass over the adaptation set whatever N, so on a large model give candidates ÷ agents (e.g. 154 for
+                 a 1B Llama on one agent) to pay one pass per agent; the scores do not depend on N
   --template T   prompt template of a named dataset (loader:path), e.g. "Q: {question} A:"; see c2i datasets`;
 
 /** Flags → settings overrides; only flags the user gave override the strategy's preset. */
@@ -44,6 +48,7 @@ export function settingsFrom(v: Values): Partial<SearchSettings> {
   if (str("layers")) s.layers = parseNumberList(str("layers")!, "layers");
   if (str("kinds")) s.kinds = str("kinds")!.split(",").map((k) => k.trim()).filter(Boolean);
   if (v["early-stop"] === true) s.earlyStop = true;
+  if (str("score-shard-size")) s.scoreShardSize = parseInteger(str("score-shard-size")!, "score-shard-size", 1);
   const sign = oneOf(v["score-sign"], "score-sign", Object.values(ScoreSign));
   if (sign) s.scoreSign = sign;
   return s;

@@ -58,7 +58,10 @@ export interface SearchSettings {
   selection: SelectionSet;
   /** LASER's validation fraction: the first 20% of rows, unshuffled. @default 0.2 */
   validationFraction: number;
-  /** Matrices per score shard; each shard costs its agent one gradient pass over the adaptation set. @default 8 */
+  /**
+   * Matrices per score shard; each shard costs its agent one gradient pass over the adaptation set whatever its
+   * size (with weights in host memory, the σ-gradients of its matrices only are projected). @default 8
+   */
   scoreShardSize: number;
   /** Most candidates per evaluate shard; a shard holds one factorization (matrix, K) and its rates. @default 9 (the rate grid) */
   evaluateShardSize: number;
