@@ -78,7 +78,7 @@ export interface MatrixScore {
  * The matrix score of METHOD.md: higher means the loss wants the small directions gone more.
  * A block with fewer than `smallest` singular values uses all of them.
  */
-export function scoreMatrix(f: BlockFactors, grads: Float64Array[], smallest: number): MatrixScore {
+export function scoreMatrix(f: { parts: readonly { svd: { s: ArrayLike<number> } }[] }, grads: Float64Array[], smallest: number): MatrixScore {
   if (grads.length !== f.parts.length) {
     throw new C2iError("SHAPE_MISMATCH", `${grads.length} gradient vectors for ${f.parts.length} blocks; compute them with sigmaGradients on the same factors`);
   }

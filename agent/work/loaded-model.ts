@@ -43,7 +43,6 @@ export class LoadedModel {
   /** Jobs using this model; when the last is dropped the model stays loaded as idle (JobCache idleModels) or is disposed. */
   readonly jobs = new Set<string>();
   private fingerprintValue: string | undefined;
-  private readonly originals = new Map<string, Float32Array>();
   private readonly factors = new Map<string, { f: BlockFactors; bytes: number }>();
   private readonly factored = new Map<string, { f: FactoredMatrix; bytes: number }>();
   private factorBytesTotal = 0;
@@ -72,15 +71,12 @@ export class LoadedModel {
     return info;
   }
 
-  /** The unedited weight (rows = output features), read once. */
+  /** The unedited weight (rows = output features), as a fresh copy. */
   original(name: string): Float32Array {
-    let w = this.originals.get(name);
-    if (!w) {
-      if (this.editing === name) throw new C2iError(ErrorCode.INTERNAL, `${name} is being edited; originals must be read before an edit`);
-      w = this.model.readMatrix(name);
-      this.originals.set(name, w);
-    }
-    return w;
+    // Read each time, never kept: outside `withEdit` the model holds the original, and keeping a float32 copy of
+    // every scored matrix would double a large model's weights in memory (4.2 GB for a 1.1B model).
+    if (this.editing === name) throw new C2iError(ErrorCode.INTERNAL, `${name} is being edited; originals must be read before an edit`);
+    return this.model.readMatrix(name);
   }
 
   /** Per-block SVD factors of the original matrix for block count K. */
@@ -175,7 +171,6 @@ export class LoadedModel {
   dispose(): void {
     this.factors.clear();
     this.factored.clear();
-    this.originals.clear();
     this.model.dispose();
   }
 }

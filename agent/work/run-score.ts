@@ -4,8 +4,7 @@ import type { MatrixScore, SampleSelection, ScoreResult, ScoreShard } from "../.
 import { scoreMatrix } from "../linalg/blocks.ts";
 import { factoredSigmaGradients } from "../linalg/factorizations/factorize.ts";
 import { fromFloat32 } from "../linalg/matrix.ts";
-import type { FactoredMatrix } from "../linalg/factorizations/factorize.ts";
-import { sigmaProbes } from "../linalg/sigma-projection.ts";
+import { sigmaProbes, type SigmaProbes } from "../linalg/sigma-projection.ts";
 import { canProjectSigmas } from "../models/sigma-sum.ts";
 import { checkpointCancel, gradientChunked, sigmaChunked } from "./chunked.ts";
 import { factoredFor, prepareTransforms } from "./factored.ts";
@@ -80,27 +79,31 @@ export async function runScore(shard: ScoreShard, job: JobState, ctx: StepContex
  */
 async function scoreByProjection(shard: ScoreShard, job: JobState, ctx: StepContext, smallest: number, calibration: SampleSelection): Promise<ScoreResult> {
   await prepareTransforms(job, shard.ref, shard.matrices, calibration, ctx, shard.shardId);
-  const factored = new Map<string, FactoredMatrix[]>();
+  // Only the probes (r singular pairs per part) and the singular values are kept, not the factors: a 1B model's
+  // full factors at K = 1 and 2 would need ~38 GB (the factor cache keeps what fits its bound for the evaluations).
+  const probes = new Map<string, SigmaProbes[]>();
+  const spectra = new Map<string, { parts: { svd: { s: Float64Array } }[] }[]>();
   for (const matrix of shard.matrices) {
-    const list: FactoredMatrix[] = [];
+    probes.set(matrix, []);
+    spectra.set(matrix, []);
     for (const blocks of shard.blockCounts) {
       await checkpointCancel(ctx.signal, shard.shardId);
       const t0 = performance.now();
-      list.push(factoredFor(job, shard.ref, matrix, blocks, calibration, ctx.batchSize));
+      const f = factoredFor(job, shard.ref, matrix, blocks, calibration, ctx.batchSize);
       add(ctx.timings, "svdMs", t0);
+      probes.get(matrix)!.push(sigmaProbes(f, smallest));
+      spectra.get(matrix)!.push({ parts: f.factors.parts.map((p) => ({ svd: { s: p.svd.s } })) });
     }
-    factored.set(matrix, list);
   }
   let t0 = performance.now();
-  const probes = new Map([...factored].map(([m, list]) => [m, list.map((f) => sigmaProbes(f, smallest))]));
   const run = taskRunOptions(shard.ref, ctx.batchSize);
   const r = await sigmaChunked(job, shard.samples.indices, probes, { chunkSize: ctx.chunkSize, run, signal: ctx.signal, shardId: shard.shardId });
   add(ctx.timings, "gradientMs", t0);
   t0 = performance.now();
   const scores: MatrixScore[] = [];
   for (const matrix of shard.matrices) {
-    factored.get(matrix)!.forEach((f, i) => {
-      const s = scoreMatrix(f.factors, r.sigmas.get(matrix)![i]!, smallest);
+    spectra.get(matrix)!.forEach((f, i) => {
+      const s = scoreMatrix(f, r.sigmas.get(matrix)![i]!, smallest);
       scores.push({ matrix, blocks: shard.blockCounts[i]!, score: s.score, smallest: s.smallest });
     });
   }

@@ -22,8 +22,8 @@ const COMMANDS = flag("commands", "score,adapt").split(",");
 const TIMEOUT_MIN = Number(flag("timeout-min", "20"));
 /** Block counts for both commands: METHOD.md's 1,2,4,8 would multiply the SVD phase by ~4 at every size. */
 const BLOCKS = flag("blocks", "1,2");
-/** adapt's search, small but real: top 2 matrices per K, two rates. */
-const ADAPT_SEARCH = ["--top-m", "2", "--blocks", BLOCKS, "--rates", "0.5,0.9"];
+/** adapt's search, small but real: top 2 matrices per K, two rates; one score shard (one agent pays one pass). */
+const ADAPT_SEARCH = ["--top-m", "2", "--blocks", BLOCKS, "--rates", "0.5,0.9", "--score-shard-size", "1000"];
 const WORK = flag("work", join(tmpdir(), "c2i-scale-bench"));
 const KEEP = process.argv.includes("--keep");
 const OUT = flag("out", join(ROOT, "bench/scale/results.json"));
