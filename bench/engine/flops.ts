@@ -6,6 +6,8 @@ export interface PassFlops {
   forward: number;
   /** forward + backward for the candidate matrices (dW for each, dX along the path to them). */
   gradient: number;
+  /** forward + backward without any dW (dX only): the pass that projects σ-gradients (agent/models/sigma-sum.ts); its projections excluded. */
+  projected: number;
 }
 
 /**
@@ -18,6 +20,7 @@ export function passFlops(config: ModelConfig, candidateParamsPerLayer: number, 
   const { numLayers: L, hiddenSize: d, vocabSize: V } = config;
   let forward = 0;
   let backward = 0;
+  let weightGradients = 0;
   for (const mb of batches) {
     const B = mb.batch.batch;
     const T = mb.batch.length;
@@ -26,6 +29,7 @@ export function passFlops(config: ModelConfig, candidateParamsPerLayer: number, 
     const layerFwd = 2 * N * candidateParamsPerLayer + 4 * B * T * T * d;
     forward += L * layerFwd + 2 * P * d * V;
     backward += 2 * L * layerFwd - 2 * N * d * 3 * d + 2 * P * d * V;
+    weightGradients += L * 2 * N * candidateParamsPerLayer;
   }
-  return { forward, gradient: forward + backward };
+  return { forward, gradient: forward + backward, projected: forward + backward - weightGradients };
 }

@@ -44,7 +44,12 @@ function share(r: ScaleRun, flops: number, ms: number): number {
 
 function shares(r: ScaleRun): string {
   if (r.status !== "completed" || !r.phases) return "—";
-  if (r.command === "score") return `gradient work / whole command: ≥ ${pct(share(r, r.flops.gradient, r.wallS * 1000))} (wall includes start, load and SVDs)`;
+  if (r.command === "score") {
+    const pass = r.phases.find((p) => p.name === "gradient pass");
+    if (!pass) return `gradient work / whole command: ≥ ${pct(share(r, r.flops.gradient, r.wallS * 1000))} (wall includes start, load and SVDs)`;
+    // A projected pass computes no dW: its work is the forward and the backward's dX.
+    return `gradient pass (${r.flops.projected !== undefined ? "projected σ-gradients, no dW" : "∂L/∂W"}): ${pct(share(r, r.flops.projected ?? r.flops.gradient, pass.ms))}`;
+  }
   const base = r.phases.find((p) => p.name === "baseline");
   return base ? `baseline evaluation (${100 + (r.testSamples ?? 0)} samples): ${pct(share(r, r.forwardAllRows, base.ms))}` : "—";
 }

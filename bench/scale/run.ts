@@ -104,8 +104,12 @@ async function runOne(shape: ScaleShape, command: string, model: string, dataset
   if (r.stoppedAfterMin !== undefined) run.stoppedAfterMin = r.stoppedAfterMin;
   if (r.code !== 0) run.message = lastWords(r.stderr);
   if (r.code === 0 && command === "score") {
-    const report = JSON.parse(r.stdout) as { seconds: number; loss: number };
-    run.phases = [{ name: "score (load, gradient pass, SVDs)", ms: report.seconds * 1000 }];
+    const report = JSON.parse(r.stdout) as { seconds: number; loss: number; timings?: { svdMs?: number; gradientMs?: number } };
+    const svd = report.timings?.svdMs ?? 0;
+    const pass = report.timings?.gradientMs ?? 0;
+    run.phases = report.timings
+      ? [{ name: "SVDs", ms: svd }, { name: "gradient pass", ms: pass }, { name: "start, load, scoring", ms: report.seconds * 1000 - svd - pass }]
+      : [{ name: "score (load, gradient pass, SVDs)", ms: report.seconds * 1000 }];
   }
   if (r.code === 0 && command === "adapt") {
     const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8")) as { phases: { name: string; ms: number; shards: number }[]; sets: { test: { n: number } } };

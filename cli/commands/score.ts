@@ -59,6 +59,8 @@ export const scoreCommand: Command = {
         backend: engine.backend,
         svd: engine.svd.name,
         seconds: (performance.now() - t0) / 1000,
+        /** Where the shard's time went (ms): svdMs (factors), gradientMs (the pass), scoreMs. */
+        timings: result.timings,
       };
       output(values.json === true, report, () => {
         const width = Math.max(6, ...matrices.map((m) => m.length));
