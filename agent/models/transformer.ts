@@ -221,9 +221,10 @@ export class TransformerModel implements LanguageModel {
     return this.weights.onHost;
   }
 
-  stateDict(): Map<string, { shape: number[]; data: Float32Array }> {
-    const out = this.weights.stored();
-    for (const [name, t] of this.passthrough) out.set(name, { shape: [...t.shape], data: Float32Array.from(t.data) });
+  stateDict(names?: readonly string[]): Map<string, { shape: number[]; data: Float32Array }> {
+    const wanted = names === undefined ? undefined : new Set(names);
+    const out = this.weights.stored(wanted);
+    for (const [name, t] of this.passthrough) if (!wanted || wanted.has(name)) out.set(name, { shape: [...t.shape], data: Float32Array.from(t.data) });
     return out;
   }
 

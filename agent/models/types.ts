@@ -117,8 +117,8 @@ export interface LanguageModel {
    * disposed after the call. Returns the loss value. What `gradientSum` and the σ-projection (./sigma-sum.ts) build on.
    */
   tappedBackward?(names: readonly string[], tap: (name: string, x: tf.Tensor2D, dy: tf.Tensor2D) => void, loss: () => tf.Scalar): number;
-  /** Every tensor of the checkpoint as stored (for writing an adapted checkpoint). */
-  stateDict(): Map<string, { shape: number[]; data: Float32Array }>;
+  /** Every tensor of the checkpoint as stored, or only `names` (for writing an adapted checkpoint: a 1B model as float32 is 4 GB). */
+  stateDict(names?: readonly string[]): Map<string, { shape: number[]; data: Float32Array }>;
   dispose(): void;
 }
 

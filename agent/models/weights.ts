@@ -113,10 +113,11 @@ export class WeightStore implements Weights {
     }
   }
 
-  /** Every tensor as stored in the checkpoint (matrices transposed back where needed), as float32. */
-  stored(): Map<string, { shape: number[]; data: Float32Array }> {
+  /** Every tensor (or those in `only`) as stored in the checkpoint (matrices transposed back where needed), as float32. */
+  stored(only?: ReadonlySet<string>): Map<string, { shape: number[]; data: Float32Array }> {
     const out = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const [name, spec] of this.specs) {
+      if (only && !only.has(name)) continue;
       const host = this.hosted.get(name);
       if (host != null) {
         out.set(name, { shape: [...spec.shape], data: host.copy() });

@@ -82,7 +82,7 @@ export async function applyRecipe(modelDir: string, recipe: Recipe, outDir: stri
     const model = await (options.loadModel ?? defaultLoadModel)(modelDir);
     try {
       edits = applyEdits(model, recipe, options.svd, modelDir);
-      const state = model.stateDict();
+      const state = model.stateDict(recipe.edits.map((e) => e.matrix));
       for (const edit of recipe.edits) {
         const stored = state.get(edit.matrix);
         if (!stored) throw new C2iError(ErrorCode.INTERNAL, `the model's state has no tensor ${edit.matrix}`);

@@ -148,6 +148,9 @@ describe.each(VARIANTS.filter((v) => !(blasMissing !== undefined && v.blas === "
       const state = host.stateDict();
       const reference = resident.stateDict();
       for (const [n, t] of reference) expect(state.get(n)!.data).toEqual(t.data);
+      const one = host.stateDict([info.name]);
+      expect([...one.keys()]).toEqual([info.name]);
+      expect(one.get(info.name)!.data).toEqual(state.get(info.name)!.data);
     });
   });
 });
