@@ -75,6 +75,8 @@ export interface LocalAgentDescription {
   agentId: string;
   /** The tfjs backend in use, e.g. "wasm", "wasm+blas", "cpu". */
   backend: string;
+  /** The tfjs backend's name alone: "wasm", "cpu" or "tensorflow" (memory plans depend on it). Optional: older agents do not send it. */
+  tfBackend?: string;
   /** The SVD in use: "lapack-dgesdd" or "typescript". */
   svd: string;
   blas: boolean;

@@ -93,6 +93,7 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
       return {
         agentId: options.agentId,
         backend: engine.backend,
+        tfBackend: tf.getBackend(),
         svd: engine.svd.name,
         blas: engine.blas,
         pid: process.pid,
