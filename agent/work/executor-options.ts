@@ -1,9 +1,9 @@
 // Options of the ShardExecutor, apart from its implementation, each default written next to its meaning.
+import * as tf from "@tensorflow/tfjs";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import { DEFAULT_BATCHING } from "../../common/shards.ts";
 import { resolveModelRef } from "../checkpoint/hub.ts";
 import { fingerprintCheckpoint } from "../checkpoint/safetensors.ts";
-import * as tf from "@tensorflow/tfjs";
 import type { MemoryPlan } from "../../common/memory-plan.ts";
 import { hostKernelActive } from "../compute/blas/host-matmul.ts";
 import { loadModel } from "../models/load.ts";
