@@ -1,6 +1,8 @@
 // What a CLI command is, and the one place flags and env vars are parsed and validated.
+import { totalmem } from "node:os";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { C2iError, ErrorCode } from "../common/errors.ts";
+import { DEFAULT_MEMORY_SHARE, defaultMemoryBudgetBytes, formatBytes } from "../common/memory-plan.ts";
 
 export interface Command {
   name: string;
@@ -108,4 +110,50 @@ export function parseLayerCacheMib(value: unknown, flag = "layer-cache-mib"): nu
     );
   }
   return n * 2 ** 20;
+}
+
+/** The largest `--memory-gib`: 64 TiB, past any machine's memory, so a typo of extra digits is caught. */
+const MAX_MEMORY_GIB = 1 << 16;
+
+/**
+ * `--memory-gib N` → bytes: a positive number of GiB, fractions allowed (0.5); absent gives undefined, for which
+ * callers take `memoryBudget`'s default (80% of the machine's memory).
+ */
+export function parseMemoryGib(value: unknown, flag = "memory-gib"): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+  const bytes = Math.floor(n * 2 ** 30);
+  if (!(n <= MAX_MEMORY_GIB && bytes >= 1)) {
+    throw new C2iError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--${flag} expects a number of GiB above 0 and at most ${MAX_MEMORY_GIB}, e.g. 12 or 0.5, got "${String(value)}"; ` +
+        `the default is ${100 * DEFAULT_MEMORY_SHARE}% of this machine's memory`,
+    );
+  }
+  return bytes;
+}
+
+/**
+ * The memory budget `--memory-gib` gives (checked by `parseMemoryGib`), else 80% of `machineBytes` (this machine's or
+ * container's memory); `source` says which, for messages; `given` whether the flag was.
+ */
+export function memoryBudget(value: unknown, machineBytes = machineMemoryBytes()): { bytes: number; source: string; given: boolean } {
+  const bytes = parseMemoryGib(value);
+  if (bytes !== undefined) return { bytes, source: `--memory-gib ${String(value).trim()}`, given: true };
+  return { bytes: defaultMemoryBudgetBytes(machineBytes), source: `${100 * DEFAULT_MEMORY_SHARE}% of this machine's ${formatBytes(machineBytes)}, the default of --memory-gib`, given: false };
+}
+
+/**
+ * The memory this process may use: os.totalmem(), or less when a cgroup limits it (a container: totalmem() reports
+ * the host's memory; process.constrainedMemory() the limit, or 0, undefined or 2^64 when there is none).
+ */
+export function machineMemoryBytes(): number {
+  const limit = process.constrainedMemory?.();
+  return typeof limit === "number" && limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+}
+
+/** The refusal of `--memory-gib` with `--coordinator`: the cluster's agents each have their own budget. */
+export function memoryGibWithCoordinator(): C2iError {
+  return new C2iError(ErrorCode.INVALID_ARGUMENT, "--memory-gib sets the local agents' memory budget; with --coordinator each agent has its own (`c2i agent --memory-gib N`)");
 }

@@ -10,6 +10,7 @@
 // arrival order; `cancel` makes a queued or running shard end early with `error` code JOB_CANCELLED.
 // `close` ends the agent after freeing its caches: it replies `closed`, then exits with code 0.
 import type { ErrorCode } from "./errors.ts";
+import type { BudgetedMemoryPlan } from "./memory-plan.ts";
 import type { Shard, ShardResult } from "./shards.ts";
 
 /** The entry file (a .mjs bootstrap that loads the TypeScript through tsx); works under tsx and vitest. */
@@ -35,6 +36,17 @@ export interface LocalAgentOptions {
   jobIdleMs?: number;
   /** Bound per job on the layer cache's hidden states, bytes; 0 turns it off. @default 536870912 (512 MiB) */
   layerCacheBytes?: number;
+  /**
+   * Memory the agent may plan for one model, bytes: a model whose plan (common/memory-plan.ts) exceeds it is refused
+   * before any tensor is read, and the layer cache gets at most what the rest leaves. @default none (no plan)
+   */
+  memoryBudgetBytes?: number;
+}
+
+/** An agent's memory budget and the plans of the models it holds. */
+export interface MemoryBudgetReport {
+  budgetBytes: number;
+  plans: BudgetedMemoryPlan[];
 }
 
 /** One layer cache's counts (agent/work/layer-cache.ts), or several summed with `addLayerCacheCounts` (an agent's jobs, a pool's agents). */
@@ -63,6 +75,8 @@ export interface LocalAgentDescription {
   agentId: string;
   /** The tfjs backend in use, e.g. "wasm", "wasm+blas", "cpu". */
   backend: string;
+  /** The tfjs backend's name alone: "wasm", "cpu" or "tensorflow" (memory plans depend on it). Optional: older agents do not send it. */
+  tfBackend?: string;
   /** The SVD in use: "lapack-dgesdd" or "typescript". */
   svd: string;
   blas: boolean;
@@ -79,6 +93,8 @@ export interface LocalAgentDescription {
   layerCache?: LayerCacheCounts;
   /** What jobs on the same model shared (loaded weights, SVD factors). Optional: older agents do not send it. */
   sharedWork?: SharedWorkCounts;
+  /** The memory budget and the plans of the loaded models. Optional: agents without a budget (and older ones) do not send it. */
+  memoryBudget?: MemoryBudgetReport;
 }
 
 /** Several agents' layer-cache counts summed (a pool's local agents); agents that do not report them are left out. */

@@ -9,5 +9,10 @@ export const WASM_HEAP_LIMIT_BYTES = 4294901760;
  * allocates from system memory; tfjs-node(-gpu) reports its own out-of-memory errors).
  */
 export function tensorMemoryLimit(): number | undefined {
-  return tf.getBackend() === "wasm" ? WASM_HEAP_LIMIT_BYTES : undefined;
+  return memoryLimitOf(tf.getBackend());
+}
+
+/** The hard limit of the tfjs backend named `backend` ("wasm", "cpu", "tensorflow"), as `tensorMemoryLimit`. */
+export function memoryLimitOf(backend: string): number | undefined {
+  return backend === "wasm" ? WASM_HEAP_LIMIT_BYTES : undefined;
 }

@@ -9,6 +9,7 @@ import { openCheckpoint } from "../checkpoint/safetensors.ts";
 import { isBlasBackendName } from "../compute/blas/storage.ts";
 import { tensorMemoryLimit } from "../compute/memory.ts";
 import { listCandidates } from "./candidates.ts";
+import type { ArchDefinition, TensorSpec } from "./arch/types.ts";
 import { architectureFor } from "./registry.ts";
 import { TransformerModel } from "./transformer.ts";
 import { WeightStore } from "./weights.ts";
@@ -45,7 +46,8 @@ function checkWeightsFit(tensors: readonly { shape: number[] }[], limit: number 
   );
 }
 
-function readConfig(dir: string): Record<string, unknown> {
+/** `dir`/config.json as an object: NOT_FOUND when absent, CHECKPOINT_CORRUPT when not a JSON object. */
+export function readConfig(dir: string): Record<string, unknown> {
   const file = join(dir, "config.json");
   if (!existsSync(file)) {
     throw new C2iError(ErrorCode.NOT_FOUND, `${file} does not exist; a model directory needs config.json next to its *.safetensors`);
@@ -60,6 +62,30 @@ function readConfig(dir: string): Record<string, unknown> {
     throw new C2iError(ErrorCode.CHECKPOINT_CORRUPT, `${file} must hold a JSON object`);
   }
   return raw as Record<string, unknown>;
+}
+
+/** Whether models keep their matrices in host memory by default on the tfjs backend named `backend`: wasm and cpu. */
+export function weightsOnHostFor(backend: string): boolean {
+  return isBlasBackendName(backend);
+}
+
+/** Every tensor the architecture reads is in the checkpoint with the shape config.json implies; else names the first that is not. */
+export function checkTensors(def: ArchDefinition, tensors: readonly TensorSpec[], names: ReadonlySet<string>, shapeOf: (name: string) => number[], dir: string): void {
+  for (const spec of tensors) {
+    if (!names.has(spec.name)) {
+      throw new C2iError(
+        ErrorCode.CHECKPOINT_MISSING_TENSOR,
+        `${dir}: tensor "${spec.name}" (needed by ${def.id}, shape [${spec.shape}]) is missing from the checkpoint; is config.json from the same model?`,
+      );
+    }
+    const found = shapeOf(spec.name);
+    if (found.join() !== spec.shape.join()) {
+      throw new C2iError(
+        ErrorCode.SHAPE_MISMATCH,
+        `${dir}: tensor "${spec.name}" has shape [${found}], expected [${spec.shape}] from config.json; the config and weights disagree`,
+      );
+    }
+  }
 }
 
 /** Where tensors come from: a safetensors checkpoint, or memory (converters, benchmarks). */
@@ -102,27 +128,13 @@ export function createModel(
   const dir = options.label;
   const configFile = options.configFile ?? `${dir} config`;
   const def = architectureFor(raw["model_type"], configFile);
-  const onHost = options.weightsOnHost ?? isBlasBackendName(tf.getBackend());
+  const onHost = options.weightsOnHost ?? weightsOnHostFor(tf.getBackend());
   const weights = new WeightStore({ host: onHost });
   try {
     const names = new Set(source.names());
     const arch = def.parse(raw, names, configFile);
     const wanted = new Set(arch.tensors.map((t) => t.name));
-    for (const spec of arch.tensors) {
-      if (!names.has(spec.name)) {
-        throw new C2iError(
-          ErrorCode.CHECKPOINT_MISSING_TENSOR,
-          `${dir}: tensor "${spec.name}" (needed by ${def.id}, shape [${spec.shape}]) is missing from the checkpoint; is config.json from the same model?`,
-        );
-      }
-      const found = source.shape(spec.name);
-      if (found.join() !== spec.shape.join()) {
-        throw new C2iError(
-          ErrorCode.SHAPE_MISMATCH,
-          `${dir}: tensor "${spec.name}" has shape [${found}], expected [${spec.shape}] from config.json; the config and weights disagree`,
-        );
-      }
-    }
+    checkTensors(def, arch.tensors, names, (name) => source.shape(name), dir);
     checkWeightsFit(arch.tensors, options.memoryLimitBytes ?? tensorMemoryLimit(), dir, onHost);
     for (const spec of arch.tensors) weights.add(spec, source.readStored?.(spec.name) ?? { dtype: "F32", data: source.readF32(spec.name) });
     const passthrough = new Map<string, { shape: number[]; data: Float32Array }>();

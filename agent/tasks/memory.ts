@@ -1,4 +1,5 @@
 // How many sequences a gradient micro-batch may hold without exhausting a fixed memory limit (the 4 GiB wasm heap).
+// Pure: the gradient pass (./run.ts) and the memory plan (agent/models/memory-plan.ts) compute the same numbers here.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { ModelConfig } from "../models/types.ts";
 
@@ -49,3 +50,38 @@ export function gradientRowsThatFit(config: ModelConfig, length: number, wanted:
   }
   return Math.min(wanted, rows);
 }
+
+/** Micro-batch rows a gradient pass plans for: `wanted` when the backend has no fixed limit, else what fits under it. */
+export function plannedGradientRows(config: ModelConfig, length: number, wanted: number, limitBytes: number | undefined, plan: GradientPlanBytes): number {
+  return limitBytes === undefined ? wanted : gradientRowsThatFit(config, length, wanted, { limitBytes, ...plan });
+}
+
+/** What a gradient pass plans to find on the backend besides its activations (GradientMemory without the limit). */
+export type GradientPlanBytes = Omit<GradientMemory, "limitBytes">;
+
+export interface GradientPlanInput {
+  config: ModelConfig;
+  /** Bytes the model's weights hold on the backend (float32; vectors only when the weights are in host memory). */
+  backendWeightBytes: number;
+  /** The candidate matrices, rows × cols each: a pass may keep a float32 sum for any of them. */
+  candidates: readonly { rows: number; cols: number }[];
+  /** Weights in host memory with the host kernel active: gradient sums are host arrays and no head copy is made. */
+  hostSums: boolean;
+}
+
+/**
+ * The model, and what the pass keeps: every candidate's sum and the head's transposed copy (made on first use, tied
+ * or not, counted as if not made yet). With host sums the plan keeps the same room (at most HOST_CACHE_RESERVE_BYTES)
+ * for the caches that share the heap (layer caches, another job's tensors), so that a model that fitted before cuts
+ * its micro-batches as it did.
+ */
+export function gradientPlanOf(input: GradientPlanInput): GradientPlanBytes {
+  const { config } = input;
+  const sums = input.candidates.reduce((a, c) => a + 4 * c.rows * c.cols, 0);
+  const head = 4 * config.vocabSize * config.hiddenSize;
+  const passBytes = input.hostSums ? Math.min(sums + head, HOST_CACHE_RESERVE_BYTES) : sums + head;
+  return { heldBytes: input.backendWeightBytes, passBytes };
+}
+
+/** Heap kept free of activations for caches when the weights are in host memory: a quarter of the wasm heap. */
+export const HOST_CACHE_RESERVE_BYTES = 2 ** 30;

@@ -12,7 +12,7 @@ import type { EncodedBatch } from "./batch.ts";
 import type { Dataset } from "./dataset.ts";
 import { EncodingCache, repackTask, type EncodedTask } from "./encoding.ts";
 import { hostKernelActive } from "../compute/blas/host-matmul.ts";
-import { gradientRowsThatFit } from "./memory.ts";
+import { gradientPlanOf, plannedGradientRows, type GradientPlanBytes } from "./memory.ts";
 import type { TaskProtocol } from "./protocol.ts";
 import { protocolFor } from "./select.ts";
 import type { ChoiceEncoding } from "./choice-encoding.ts";
@@ -230,25 +230,19 @@ function rowsThatFit(model: LanguageModel, task: EncodedTask, matrices: readonly
   if (limit === undefined || matrices.length === 0) return undefined;
   const length = Math.max(...task.batches.map((b) => b.tokens.length));
   const widest = Math.max(...task.batches.map((b) => b.tokens.batch));
-  const rows = gradientRowsThatFit(model.config, length, widest, { limitBytes: limit, ...gradientPlanBytes(model) });
+  const rows = plannedGradientRows(model.config, length, widest, limit, gradientPlanBytes(model));
   return rows < widest ? rows : undefined;
 }
 
 /**
- * What a gradient pass plans to find on the backend besides its activations: the model, and what the pass keeps.
- * With weights in host memory and the host kernel active, the gradient sums are host arrays and no head copy is
- * made; the plan then keeps the same room (at most HOST_CACHE_RESERVE_BYTES) for the caches that share the heap
- * (layer caches, another job's tensors), so that a model that fitted before cuts its micro-batches as it did.
+ * What a gradient pass of `model` plans to find on the backend besides its activations (./memory.ts
+ * `gradientPlanOf`): with weights in host memory and the host kernel active, the gradient sums are host arrays.
  */
-export function gradientPlanBytes(model: LanguageModel): { heldBytes: number; passBytes: number } {
-  const { config } = model;
-  const heldBytes = model.weightBytes ?? tf.memory().numBytes;
-  const sums = model.candidates.reduce((a, c) => a + 4 * c.rows * c.cols, 0);
-  // The output head's transposed copy (outputHead makes it on first use, tied or not) counted as if it were not made yet.
-  const head = 4 * config.vocabSize * config.hiddenSize;
-  if (model.weightsOnHost === true && hostKernelActive()) return { heldBytes, passBytes: Math.min(sums + head, HOST_CACHE_RESERVE_BYTES) };
-  return { heldBytes, passBytes: sums + head };
+export function gradientPlanBytes(model: LanguageModel): GradientPlanBytes {
+  return gradientPlanOf({
+    config: model.config,
+    backendWeightBytes: model.weightBytes ?? tf.memory().numBytes,
+    candidates: model.candidates,
+    hostSums: model.weightsOnHost === true && hostKernelActive(),
+  });
 }
-
-/** Heap kept free of activations for caches when the weights are in host memory: a quarter of the wasm heap. */
-export const HOST_CACHE_RESERVE_BYTES = 2 ** 30;

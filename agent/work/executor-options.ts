@@ -1,9 +1,13 @@
 // Options of the ShardExecutor, apart from its implementation, each default written next to its meaning.
+import * as tf from "@tensorflow/tfjs";
 import { silentLogger, type Logger } from "../../common/log.ts";
 import { DEFAULT_BATCHING } from "../../common/shards.ts";
 import { resolveModelRef } from "../checkpoint/hub.ts";
 import { fingerprintCheckpoint } from "../checkpoint/safetensors.ts";
+import type { MemoryPlan } from "../../common/memory-plan.ts";
+import { hostKernelActive } from "../compute/blas/host-matmul.ts";
 import { loadModel } from "../models/load.ts";
+import { planEngine, readMemoryPlan, type MemoryPlanOptions } from "../models/memory-plan.ts";
 import { loadDataset } from "../tasks/dataset.ts";
 import { loadTokenizer } from "../tokenizers/mod.ts";
 import type { Svd } from "../linalg/svd/types.ts";
@@ -44,6 +48,16 @@ export interface ShardExecutorOptions {
    * past it fewer layers are kept, 0 turns the cache off. @default 512 MiB
    */
   layerCacheBytes?: number;
+  /**
+   * Memory this agent may plan for one model (common/memory-plan.ts): before a job's model is loaded its plan
+   * (weights, scratch, activations, layer cache) is made from config.json and the checkpoint header; a plan beyond
+   * the budget is refused (INVALID_ARGUMENT naming each part) before any tensor is read, the job's layer cache gets
+   * at most what the rest leaves, and idle models are freed to make room. Micro-batches never depend on it.
+   * @default none: no plan, no refusal (the CLI passes `--memory-gib`, 80% of the machine's memory by default)
+   */
+  memoryBudgetBytes?: number;
+  /** The plan of a checkpoint directory. @default agent/models readMemoryPlan on the active backend */
+  planMemory?: (dir: string, options: Omit<MemoryPlanOptions, "engine">) => MemoryPlan;
   /** @default agent/checkpoint fingerprintCheckpoint */
   fingerprint?: (dir: string) => string;
   /** Clock for idle expiry. @default Date.now */
@@ -51,6 +65,14 @@ export interface ShardExecutorOptions {
 }
 
 export type ResolvedExecutorOptions = Required<ShardExecutorOptions>;
+
+/** The layer cache's bound per job when none is given: 512 MiB. */
+export const DEFAULT_LAYER_CACHE_BYTES = 512 * 2 ** 20;
+
+/** A checkpoint's plan on the backend this process computes with. */
+function planOnActiveBackend(dir: string, options: Omit<MemoryPlanOptions, "engine">): MemoryPlan {
+  return readMemoryPlan(dir, { ...options, engine: planEngine(tf.getBackend(), hostKernelActive()) });
+}
 
 export function resolveExecutorOptions(options: ShardExecutorOptions): ResolvedExecutorOptions {
   return {
@@ -66,7 +88,9 @@ export function resolveExecutorOptions(options: ShardExecutorOptions): ResolvedE
     loadModel: options.loadModel ?? ((dir) => loadModel(dir, { logger: options.logger })),
     loadTokenizer: options.loadTokenizer ?? loadTokenizer,
     loadDataset: options.loadDataset ?? ((ref, template) => loadDataset(ref, undefined, template === undefined ? {} : { template })),
-    layerCacheBytes: options.layerCacheBytes ?? 512 * 2 ** 20,
+    layerCacheBytes: options.layerCacheBytes ?? DEFAULT_LAYER_CACHE_BYTES,
+    memoryBudgetBytes: options.memoryBudgetBytes ?? Number.POSITIVE_INFINITY,
+    planMemory: options.planMemory ?? planOnActiveBackend,
     fingerprint: options.fingerprint ?? fingerprintCheckpoint,
     now: options.now ?? Date.now,
   };

@@ -1,7 +1,7 @@
 // ShardExecutor: runs prepare/score/evaluate shards one at a time over per-job caches; the agent's compute core.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Batching, Shard, ShardResult } from "../../common/shards.ts";
-import type { LayerCacheCounts, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
+import type { LayerCacheCounts, MemoryBudgetReport, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
 import { resolveExecutorOptions, type ResolvedExecutorOptions, type ShardExecutorOptions } from "./executor-options.ts";
 import { JobCache } from "./job-cache.ts";
 import { runEvaluate } from "./run-evaluate.ts";
@@ -104,6 +104,11 @@ export class ShardExecutor {
   /** The layer caches of every cached job, summed (batch counts include dropped jobs). */
   layerCacheStats(): LayerCacheCounts {
     return this.cache.layerCacheStats();
+  }
+
+  /** The memory budget and the plans of the loaded models (common/memory-plan.ts); undefined without a budget. */
+  memoryBudget(): MemoryBudgetReport | undefined {
+    return this.cache.memoryBudget();
   }
 
   /** Waits for the running shard, then frees every cache. */

@@ -4,7 +4,8 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { tensorMemoryLimit } from "../compute/memory.ts";
 import { gradientPlanBytes } from "../tasks/run.ts";
 import type { WorkRef } from "../../common/shards.ts";
-import { addLayerCacheCounts, type LayerCacheCounts, type SharedWorkCounts } from "../../common/local-agent-protocol.ts";
+import { addLayerCacheCounts, type LayerCacheCounts, type MemoryBudgetReport, type SharedWorkCounts } from "../../common/local-agent-protocol.ts";
+import { describeMemoryPlan, fitMemoryBudget, type BudgetedMemoryPlan } from "../../common/memory-plan.ts";
 import { EncodingCache } from "../tasks/encoding.ts";
 import type { MatrixTransform } from "../linalg/factorizations/types.ts";
 import type { Dataset } from "../tasks/dataset.ts";
@@ -60,6 +61,8 @@ export class JobCache {
   private readonly retired = { partial: 0, full: 0 };
   /** Models no job uses now, least recently used first: kept (weights and SVD factors) for the next job on them. */
   private readonly idle = new Set<string>();
+  /** The last budgeted memory plan of each loaded model (only with a budget). */
+  private readonly plans = new Map<string, BudgetedMemoryPlan>();
   /** Jobs that found their model loaded (hits) or had to load it; factor lookups of disposed models. */
   private readonly counts = { modelHits: 0, modelMisses: 0, factorHits: 0, factorMisses: 0 };
 
@@ -82,10 +85,12 @@ export class JobCache {
       return known;
     }
     const dir = await this.options.resolveModel(ref.model);
+    const plan = this.planFor(dir, ref);
     let loaded = this.models.get(dir);
     if (loaded) this.counts.modelHits++;
     else {
       this.counts.modelMisses++;
+      if (plan) this.makeRoomFor(plan);
       const model = await this.options.loadModel(dir);
       try {
         const tokenizer = await this.options.loadTokenizer(dir);
@@ -121,13 +126,38 @@ export class JobCache {
       encoding: new EncodingCache(32),
       gradients: new Map(),
       transforms: new Map(),
-      layers: new LayerCache(loaded.model, this.options.layerCacheBytes, this.options.logger.child({ job: ref.jobId })),
+      layers: new LayerCache(loaded.model, plan?.layerCacheBytes ?? this.options.layerCacheBytes, this.options.logger.child({ job: ref.jobId })),
       reclaim: () => this.reclaimFor(ref.jobId),
       lastUsed: this.options.now(),
     };
     this.jobs.set(ref.jobId, job);
+    if (plan) this.plans.set(dir, plan);
     this.options.logger.info({ job: ref.jobId, model: dir, dataset: ref.dataset }, "job caches created");
     return job;
+  }
+
+  /**
+   * With a memory budget: the job's plan from the model's config and header (its batch size and token cap), fitted
+   * to the budget; refused before anything is read when it cannot fit. Without one, undefined.
+   */
+  private planFor(dir: string, ref: WorkRef): BudgetedMemoryPlan | undefined {
+    const budget = this.options.memoryBudgetBytes;
+    if (!Number.isFinite(budget)) return undefined;
+    const rows = ref.batching?.batchSize ?? this.options.batchSize;
+    const planned = this.options.planMemory(dir, { rows, layerCacheBytes: this.options.layerCacheBytes, ...(ref.task?.maxTokens === undefined ? {} : { maxTokens: ref.task.maxTokens }) });
+    const plan = fitMemoryBudget(planned, budget);
+    this.options.logger.info({ job: ref.jobId, model: dir, memoryPlan: plan }, `memory plan: ${describeMemoryPlan(plan)}`);
+    return plan;
+  }
+
+  /** Idle models are freed, least recently used first, while the loaded models' weights and `plan` exceed its budget. */
+  private makeRoomFor(plan: BudgetedMemoryPlan): void {
+    const held = () => [...this.models.values()].reduce((a, m) => a + (m.model.hostWeightBytes ?? 0) + (m.model.weightBytes ?? 0), 0);
+    for (const dir of [...this.idle]) {
+      if (held() + plan.totalBytes <= plan.budgetBytes) return;
+      this.options.logger.info({ model: dir, for: plan.model }, "idle model freed for the memory budget");
+      this.releaseModel(dir);
+    }
   }
 
   /** Drop idle jobs and, beyond `maxJobs`, the least recently used ones (never `keep`). */
@@ -204,6 +234,7 @@ export class JobCache {
     const loaded = this.models.get(dir);
     if (!loaded) return;
     this.models.delete(dir);
+    this.plans.delete(dir);
     this.idle.delete(dir);
     this.counts.factorHits += loaded.factorLookups.hits;
     this.counts.factorMisses += loaded.factorLookups.misses;
@@ -226,6 +257,12 @@ export class JobCache {
     const out: LayerCacheCounts = { bytes: 0, sets: 0, partial: this.retired.partial, full: this.retired.full };
     for (const job of this.jobs.values()) addLayerCacheCounts(out, job.layers.stats());
     return out;
+  }
+
+  /** The budget and the plans of the loaded models; undefined without a budget. */
+  memoryBudget(): MemoryBudgetReport | undefined {
+    const budgetBytes = this.options.memoryBudgetBytes;
+    return Number.isFinite(budgetBytes) ? { budgetBytes, plans: [...this.plans.values()] } : undefined;
   }
 
   jobIds(): string[] {

@@ -81,6 +81,7 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
         maxJobs: options.maxJobs,
         jobIdleMs: options.jobIdleMs,
         layerCacheBytes: options.layerCacheBytes,
+        memoryBudgetBytes: options.memoryBudgetBytes,
         ...(options.hubCacheDir === undefined ? {} : { resolveModel: (ref: string) => resolveModelRef(ref, { cacheDir: options.hubCacheDir }) }),
       },
     });
@@ -88,9 +89,11 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
     describe = () => {
       const mem = process.memoryUsage();
       const tfm = tf.memory();
+      const budget = executor.memoryBudget();
       return {
         agentId: options.agentId,
         backend: engine.backend,
+        tfBackend: tf.getBackend(),
         svd: engine.svd.name,
         blas: engine.blas,
         pid: process.pid,
@@ -101,6 +104,7 @@ export async function runLocalAgent(channel: Channel): Promise<void> {
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, tfBytes: tfm.numBytes, tfTensors: tfm.numTensors },
         layerCache: executor.layerCacheStats(),
         sharedWork: executor.sharedWorkStats(),
+        ...(budget ? { memoryBudget: budget } : {}),
       };
     };
   } catch (e) {

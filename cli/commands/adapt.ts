@@ -1,5 +1,6 @@
 // `c2i adapt`: the main job on the embedded default — coordinator, local agents, memory store and bus in one process tree.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { sumLayerCache, sumSharedWork, type LayerCacheCounts, type SharedWorkCounts } from "../../common/local-agent-protocol.ts";
@@ -17,9 +18,11 @@ import { writeOutputs } from "../../coordinator/report/outputs.ts";
 import { ProgressDisplay } from "../../coordinator/report/progress.ts";
 import type { Command } from "../command.ts";
 import { resultVersions } from "../versions.ts";
+import { DEFAULT_LAYER_CACHE_BYTES } from "../../agent/work/executor-options.ts";
 import { checkpointWriter } from "./checkpoint-writer.ts";
+import { describeLocalPlan, planLocalAgents, type LocalMemoryPlan } from "./local-memory.ts";
 import { jobFailure, jobOptionsFrom, searchFlags, searchUsage, settingsFrom } from "./search-flags.ts";
-import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
+import { BACKEND_CHOICES, memoryBudget, memoryGibWithCoordinator, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
 import { SIGNAL_EXIT_CODES, watchInterrupts, type StopSignal } from "../interrupt.ts";
 
 const usage = `usage: c2i adapt --model M --dataset D [--strategy c2i|laser|both|…] [--out DIR] [--agents N] [--seed S] [--json]
@@ -35,6 +38,11 @@ ${searchUsage}
   --layer-cache-mib N  per-job bound on each local agent's layer cache (hidden states entering each layer, so an
                  edit of layer ℓ reruns layers ℓ…L only), MiB; 0 turns it off; results are identical either way
                  (default 512)   (env C2I_LAYER_CACHE_MIB)
+  --memory-gib N memory the local agents may use together, GiB, each agent getting an equal share: a model's plan
+                 (host and backend weights, widening scratch, a gradient pass's activations, layer cache) is printed
+                 before the first phase and refused, with each part named, when it does not fit a share; the layer
+                 cache gets what the rest leaves; results never depend on it (default 80% of the machine's memory,
+                 or of its container's limit)   (env C2I_MEMORY_GIB)
   --backend      auto|tensorflow-gpu|tensorflow|wasm|cpu: the agents' tfjs backend (default auto)   (env C2I_BACKEND)
   --svd          auto|lapack|typescript: the agents' SVD, also used to write the checkpoint (default auto)   (env C2I_SVD)
   --cache-dir    where "demo" is generated (default ~/.cache/c2i)   (env C2I_CACHE)
@@ -49,7 +57,7 @@ const flags = {
   coordinator: { type: "string" }, token: { type: "string" },
   model: { type: "string" }, dataset: { type: "string" }, strategy: { type: "string" }, out: { type: "string" },
   agents: { type: "string" }, compare: { type: "string" },
-  "no-checkpoint": { type: "boolean" }, mode: { type: "string" }, "layer-cache-mib": { type: "string" }, backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
+  "no-checkpoint": { type: "boolean" }, mode: { type: "string" }, "layer-cache-mib": { type: "string" }, "memory-gib": { type: "string" }, backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, json: { type: "boolean" },
   ...searchFlags,
 } as const;
 
@@ -68,7 +76,7 @@ export const adaptCommand: Command = {
   summary: "search the edit that adapts a model to a task; write checkpoint, recipe, result and report",
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, flags, { model: "C2I_MODEL", dataset: "C2I_DATASET", out: "C2I_OUT", agents: "C2I_AGENTS", "cache-dir": "C2I_CACHE", backend: "C2I_BACKEND", svd: "C2I_SVD", coordinator: "C2I_COORDINATOR", token: "C2I_TOKEN", "layer-cache-mib": "C2I_LAYER_CACHE_MIB" });
+    const { values } = parseFlags(argv, flags, { model: "C2I_MODEL", dataset: "C2I_DATASET", out: "C2I_OUT", agents: "C2I_AGENTS", "cache-dir": "C2I_CACHE", backend: "C2I_BACKEND", svd: "C2I_SVD", coordinator: "C2I_COORDINATOR", token: "C2I_TOKEN", "layer-cache-mib": "C2I_LAYER_CACHE_MIB", "memory-gib": "C2I_MEMORY_GIB" });
     const json = values.json === true;
     const strategy = (values.strategy as string | undefined) ?? "c2i";
     const runs = strategy === "both" ? ["c2i", "laser"] : [strategy];
@@ -88,13 +96,18 @@ export const adaptCommand: Command = {
     // Validate every job spec before any agent starts: a typo fails in milliseconds, not after start-up.
     // Spec fields beside the settings: the prompt template, the factorization and the row clustering.
     const jobOptions = jobOptionsFrom(values);
-    for (const name of runs) resolveSpec({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions });
+    const specs = runs.map((name) => resolveSpec({ model: refs.model, dataset: refs.dataset, strategy: name, settings, ...jobOptions }));
     const layerCacheBytes = parseLayerCacheMib(values["layer-cache-mib"]);
+    const budget = memoryBudget(values["memory-gib"]);
     // --coordinator: the same loop against a cluster (coordinator/grpc/remote-jobs.ts); else the embedded default.
     const remote = typeof values.coordinator === "string" && values.coordinator !== "" ? values.coordinator : undefined;
     if (remote && layerCacheBytes !== undefined) {
       throw new C2iError(ErrorCode.INVALID_ARGUMENT, "--layer-cache-mib sets the local agents' layer cache; with --coordinator each agent has its own (`c2i agent --layer-cache-mib N`)");
     }
+    if (remote && budget.given) throw memoryGibWithCoordinator();
+    // Every local agent holds the model: each gets an equal share of the budget.
+    const agentCount = agents ?? availableParallelism();
+    const shareBytes = Math.floor(budget.bytes / agentCount);
     const display = new ProgressDisplay(process.stderr);
     let pool: LocalAgentPoolImpl | undefined;
     let service: ClientJobService | undefined;
@@ -111,11 +124,21 @@ export const adaptCommand: Command = {
       let cancelled: Cancelled | undefined;
       let layerCache: LayerCacheCounts | undefined;
       let sharedWork: SharedWorkCounts | undefined;
+      let memoryPlan: LocalMemoryPlan | undefined;
       try {
         pool = remote ? undefined : await LocalAgentPoolImpl.start({
-          ...(agents ? { agents } : {}), mode, logger,
-          agent: { logLevel, backend, svd, layerCacheBytes },
+          agents: agentCount, mode, logger,
+          agent: { logLevel, backend, svd, layerCacheBytes, memoryBudgetBytes: shareBytes },
         });
+        // Said before the first phase; a plan that cannot fit an agent's share ends here (exit 2), not in an abort.
+        if (pool && !interrupt.received()) {
+          memoryPlan = planLocalAgents(refs.model, await pool.describeAgents(), {
+            budget, shareBytes, layerCacheBytes: layerCacheBytes ?? DEFAULT_LAYER_CACHE_BYTES,
+            rows: Math.max(...specs.map((s) => s.settings.batchSize)),
+            ...(specs[0]!.task?.maxTokens === undefined ? {} : { maxTokens: specs[0]!.task.maxTokens }),
+          });
+          if (memoryPlan) process.stderr.write(`c2i adapt: ${describeLocalPlan(memoryPlan)}\n`);
+        }
         service = remote
           ? new RemoteJobService(new CoordinatorClient(remote, { token: typeof values.token === "string" ? values.token : undefined }))
           : new JobServiceImpl({ store, bus, pool: pool!, logger, versions: resultVersions() });
@@ -158,7 +181,7 @@ export const adaptCommand: Command = {
         strategy: r.strategy, edit: r.chosen.candidate, keptRanks: r.chosen.keptRanks ?? null,
         baseline: r.baseline, chosen: { selection: r.chosen.selection, test: r.chosen.test }, seconds: r.totalMs / 1000, candidates: r.candidates.length,
       }));
-      output(json, { out: outDir, files: written, results: summary, ...(layerCache ? { layerCache } : {}), ...(sharedWork ? { sharedWork } : {}) }, () => [...results.map(describe), `wrote ${written.join(", ")}`].join("\n"));
+      output(json, { out: outDir, files: written, results: summary, ...(layerCache ? { layerCache } : {}), ...(sharedWork ? { sharedWork } : {}), ...(memoryPlan ? { memoryPlan } : {}) }, () => [...results.map(describe), `wrote ${written.join(", ")}`].join("\n"));
       const late = interrupt.received();
       if (late) {
         process.stderr.write(`c2i adapt: ${late} arrived while the outputs were written; they were completed first (${outDir})\n`);

@@ -5,7 +5,7 @@ import { ChildRunner } from "../../agent/server/child-runner.ts";
 import { AgentServer } from "../../agent/server/server.ts";
 import { AllowedRoots } from "../../agent/security/roots.ts";
 import type { Command } from "../command.ts";
-import { BACKEND_CHOICES, oneOf, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
+import { BACKEND_CHOICES, memoryBudget, oneOf, parseFlags, parseInteger, parseLayerCacheMib, requireString, SVD_CHOICES } from "../command.ts";
 import { defaultAgentId, flagString, natsEnv, natsFlags, natsFrom, natsUsage, tlsEnv, tlsFlags, tlsFrom, tlsUsage, stopEnv, stopFlags, stopGraceMs, stopUsage } from "./cluster-flags.ts";
 import { callGraceMs, StopSignals } from "../stop.ts";
 
@@ -21,6 +21,10 @@ const usage = `usage: c2i agent --roots DIR[,DIR] --nats URL [--listen HOST:PORT
   --svd S                auto|lapack|typescript   (env C2I_SVD; default auto)
   --layer-cache-mib N    per-job bound on the layer cache (hidden states reused by evaluations), MiB; 0 turns it off
                          (env C2I_LAYER_CACHE_MIB; default 512)
+  --memory-gib N         memory this agent may plan for one model, GiB: host weights, backend weights, widening scratch,
+                         a gradient pass's activations and the layer cache (capped to what the rest leaves); a model
+                         whose plan does not fit is refused before loading, naming each part; idle models are freed
+                         to make room (env C2I_MEMORY_GIB; default 80% of the machine's memory, or of its container's limit)
   --hf-cache DIR         hub downloads, under a root   (env C2I_HF_CACHE; default <first root>/.cache/hf)
   --heartbeat-ms MS      heartbeat interval   (env C2I_HEARTBEAT_MS; default 1000)
   --log-level LEVEL      pino level   (env C2I_LOG_LEVEL; default info)
@@ -40,13 +44,13 @@ export const agentCommand: Command = {
       {
         roots: { type: "string" }, listen: { type: "string" }, advertise: { type: "string" }, metrics: { type: "string" },
         token: { type: "string" }, id: { type: "string" }, capacity: { type: "string" }, backend: { type: "string" },
-        svd: { type: "string" }, "layer-cache-mib": { type: "string" }, "hf-cache": { type: "string" }, "heartbeat-ms": { type: "string" },
+        svd: { type: "string" }, "layer-cache-mib": { type: "string" }, "memory-gib": { type: "string" }, "hf-cache": { type: "string" }, "heartbeat-ms": { type: "string" },
         "log-level": { type: "string" }, ...natsFlags, ...tlsFlags, ...stopFlags,
       },
       {
         roots: "C2I_ROOTS", listen: "C2I_LISTEN", advertise: "C2I_ADVERTISE", metrics: "C2I_METRICS", token: "C2I_AGENT_TOKEN",
         id: "C2I_AGENT_ID", capacity: "C2I_CAPACITY", backend: "C2I_BACKEND", svd: "C2I_SVD", "layer-cache-mib": "C2I_LAYER_CACHE_MIB",
-        "hf-cache": "C2I_HF_CACHE", "heartbeat-ms": "C2I_HEARTBEAT_MS", "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv, ...stopEnv,
+        "memory-gib": "C2I_MEMORY_GIB", "hf-cache": "C2I_HF_CACHE", "heartbeat-ms": "C2I_HEARTBEAT_MS", "log-level": "C2I_LOG_LEVEL", ...natsEnv, ...tlsEnv, ...stopEnv,
       },
     );
     const graceMs = stopGraceMs(v); // refused before anything starts, not at the first signal
@@ -61,6 +65,7 @@ export const agentCommand: Command = {
     if (svd) compute.svd = svd;
     const layerCacheBytes = parseLayerCacheMib(flagString(v, "layer-cache-mib"));
     if (layerCacheBytes !== undefined) compute.layerCacheBytes = layerCacheBytes;
+    compute.memoryBudgetBytes = memoryBudget(flagString(v, "memory-gib")).bytes;
     const runner = new ChildRunner(compute, log);
     let server: AgentServer;
     try {

@@ -5,7 +5,7 @@ import { createLogger } from "../../common/log.ts";
 import type { EvaluateResult, PrepareResult, SampleSelection, WorkRef } from "../../common/shards.ts";
 import { adaptTestSplit } from "../../common/split.ts";
 import type { Command } from "../command.ts";
-import { computeFlags, oneOf, output, parseFlags, parseInteger, requireString } from "../command.ts";
+import { computeFlags, memoryBudget, oneOf, output, parseFlags, parseInteger, requireString } from "../command.ts";
 
 /** Flags shared by eval and score (score imports these). */
 export const engineFlags = {
@@ -20,6 +20,7 @@ export const engineFlags = {
   blas: { type: "string" },
   "cache-dir": { type: "string" },
   template: { type: "string" },
+  "memory-gib": { type: "string" },
   json: { type: "boolean" },
 } as const;
 
@@ -31,6 +32,7 @@ export const engineEnv = {
   svd: "C2I_SVD",
   blas: "C2I_BLAS",
   "cache-dir": "C2I_CACHE",
+  "memory-gib": "C2I_MEMORY_GIB",
 } as const;
 
 export const engineUsage = `  --model       checkpoint directory, hf:<org>/<name>, or "demo"   (env C2I_MODEL)
@@ -43,6 +45,9 @@ export const engineUsage = `  --model       checkpoint directory, hf:<org>/<name
   --blas        auto|off (default auto)                                (env C2I_BLAS)
   --cache-dir   where "demo" is generated (default ~/.cache/c2i)       (env C2I_CACHE)
   --template T  prompt template of a named dataset (loader:path), e.g. "Q: {question} A:"
+  --memory-gib N  memory the model may be planned for, GiB (weights, scratch, activations, layer cache); a model
+                whose plan does not fit is refused before loading (default 80% of the machine's memory, or of its
+                container's limit)   (env C2I_MEMORY_GIB)
   --json        print JSON`;
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -55,9 +60,10 @@ export interface OpenedEngine {
 
 /** Backend, SVD and executor from flags/env, the refs resolved, and the prepare shard run. */
 export async function openEngine(values: Values, jobId: string): Promise<OpenedEngine> {
+  const memoryBudgetBytes = memoryBudget(values["memory-gib"]).bytes;
   const refs = resolveDemoRefs(requireString(values, "model"), requireString(values, "dataset"), values["cache-dir"] as string | undefined);
   const logger = createLogger(`c2i-${jobId}`, { level: process.env.C2I_LOG_LEVEL ?? "warn" });
-  const engine = await startLocalEngine({ ...computeFlags(values), logger });
+  const engine = await startLocalEngine({ ...computeFlags(values), logger, executor: { memoryBudgetBytes } });
   try {
     const ref: WorkRef = { jobId, model: refs.model, dataset: refs.dataset };
     if (typeof values.template === "string") ref.task = { template: values.template };

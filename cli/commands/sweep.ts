@@ -1,6 +1,7 @@
 // `c2i sweep`: a models × datasets grid (or a sweep file), one job per cell, run concurrently on the embedded default
 // or a coordinator; each cell's outputs as `c2i adapt` writes them, then sweep.json and sweep.html; resumable.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { resolveDemoRefs } from "../../agent/demo/ref.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
@@ -21,7 +22,7 @@ import { SweepRunner } from "../../coordinator/sweep/run.ts";
 import { parseSweepFile, planSweep, type SweepCell, type SweepInput } from "../../coordinator/sweep/spec.ts";
 import type { SweepSummary } from "../../coordinator/sweep/summary.ts";
 import type { Command } from "../command.ts";
-import { BACKEND_CHOICES, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, SVD_CHOICES } from "../command.ts";
+import { BACKEND_CHOICES, memoryBudget, memoryGibWithCoordinator, oneOf, output, parseFlags, parseInteger, parseLayerCacheMib, SVD_CHOICES } from "../command.ts";
 import { SIGNAL_EXIT_CODES, watchInterrupts } from "../interrupt.ts";
 import { resultVersions } from "../versions.ts";
 import { checkpointWriter } from "./checkpoint-writer.ts";
@@ -38,7 +39,9 @@ const usage = `usage: c2i sweep (--models A,B --datasets X,Y | --file sweep.yaml
   --strategy S     c2i | laser | grads-std-eval | 100-eval | laser-100g-100e for every cell (default c2i)
 ${searchUsage}
   --checkpoints    also write each cell's adapted checkpoint (DIR/<cell>/model/); \`c2i apply\` rebuilds it from recipe.json
-  --agents N, --mode child|worker, --layer-cache-mib N, --backend B, --svd S, --cache-dir DIR   local agents, as for adapt
+  --agents N, --mode child|worker, --layer-cache-mib N, --memory-gib N, --backend B, --svd S, --cache-dir DIR
+                   local agents, as for adapt (the memory budget is shared by the local agents; each refuses a
+                   cell's model whose plan does not fit its share, and that cell fails)
   --coordinator HOST:PORT, --token T   run the cells on a cluster (\`c2i coordinator\`) instead
   --json           print sweep.json on stdout (progress still goes to stderr)
 Every cell runs as its own job, all at once (the scheduler shares agents fairly between jobs). A rerun with the same
@@ -47,7 +50,7 @@ and exits 130 (143 for SIGTERM); finished cells stay. Exit 2 when a cell failed 
 
 const flags = {
   models: { type: "string" }, datasets: { type: "string" }, file: { type: "string" }, out: { type: "string" }, strategy: { type: "string" },
-  checkpoints: { type: "boolean" }, agents: { type: "string" }, mode: { type: "string" }, "layer-cache-mib": { type: "string" },
+  checkpoints: { type: "boolean" }, agents: { type: "string" }, mode: { type: "string" }, "layer-cache-mib": { type: "string" }, "memory-gib": { type: "string" },
   backend: { type: "string" }, svd: { type: "string" }, "cache-dir": { type: "string" }, coordinator: { type: "string" }, token: { type: "string" },
   json: { type: "boolean" }, ...searchFlags,
 } as const;
@@ -93,7 +96,7 @@ export const sweepCommand: Command = {
   summary: "adapt many models × datasets at once; one comparison page (sweep.html) and every cell's outputs",
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, flags, { out: "C2I_OUT", agents: "C2I_AGENTS", "cache-dir": "C2I_CACHE", backend: "C2I_BACKEND", svd: "C2I_SVD", coordinator: "C2I_COORDINATOR", token: "C2I_TOKEN", "layer-cache-mib": "C2I_LAYER_CACHE_MIB" });
+    const { values } = parseFlags(argv, flags, { out: "C2I_OUT", agents: "C2I_AGENTS", "cache-dir": "C2I_CACHE", backend: "C2I_BACKEND", svd: "C2I_SVD", coordinator: "C2I_COORDINATOR", token: "C2I_TOKEN", "layer-cache-mib": "C2I_LAYER_CACHE_MIB", "memory-gib": "C2I_MEMORY_GIB" });
     const json = values.json === true;
     const out = (values.out as string | undefined) ?? "c2i-sweep";
     const mode = oneOf(values.mode, "mode", ["child", "worker"] as const, "child");
@@ -101,7 +104,11 @@ export const sweepCommand: Command = {
     const svd = oneOf(values.svd, "svd", SVD_CHOICES, "auto");
     const agents = values.agents === undefined ? undefined : parseInteger(values.agents as string, "agents", 1);
     const layerCacheBytes = parseLayerCacheMib(values["layer-cache-mib"]);
+    const budget = memoryBudget(values["memory-gib"]);
     const remote = typeof values.coordinator === "string" && values.coordinator !== "" ? values.coordinator : undefined;
+    if (remote && budget.given) throw memoryGibWithCoordinator();
+    const agentCount = agents ?? availableParallelism();
+    const memoryBudgetBytes = Math.floor(budget.bytes / agentCount);
     const logLevel = process.env.C2I_LOG_LEVEL ?? "warn";
     const logger = createLogger("c2i-sweep", { level: logLevel });
     // Every cell is validated before any agent starts.
@@ -118,7 +125,7 @@ export const sweepCommand: Command = {
     const progress = new SweepProgress(process.stderr, cells.map((c) => c.name));
     try {
       const openService = async (): Promise<ClientJobService> => {
-        pool = remote ? undefined : await LocalAgentPoolImpl.start({ ...(agents ? { agents } : {}), mode, logger, agent: { logLevel, backend, svd, layerCacheBytes } });
+        pool = remote ? undefined : await LocalAgentPoolImpl.start({ agents: agentCount, mode, logger, agent: { logLevel, backend, svd, layerCacheBytes, memoryBudgetBytes } });
         service = remote
           ? new RemoteJobService(new CoordinatorClient(remote, { token: typeof values.token === "string" ? values.token : undefined }))
           : new JobServiceImpl({ store, bus, pool: pool!, logger, versions: resultVersions() });
