@@ -29,6 +29,8 @@ export interface MemoryPlan {
   microBatch: { rows: number; plannedRows: number; tokens: number };
   /** Peak activations of a gradient pass over one planned micro-batch (an evaluation holds less). */
   activationBytes: number;
+  /** Bound on the SVD factors kept per model (float64 U, σ, Vᵀ; agent/work/loaded-model.ts), least recently used out. */
+  factorCacheBytes: number;
   /** Bound on the layer cache's hidden states (per job); a budget caps it to what the rest leaves. */
   layerCacheBytes: number;
   /** The sum of the parts above. */
@@ -41,6 +43,9 @@ export interface BudgetedMemoryPlan extends MemoryPlan {
   /** The layer cache bound asked for, before the budget capped it. */
   requestedLayerCacheBytes: number;
 }
+
+/** The default bound on a model's SVD factor cache (ShardExecutor `factorCacheBytes`). */
+export const DEFAULT_FACTOR_CACHE_BYTES = 2 ** 30;
 
 /** The share of the machine's memory (os.totalmem()) an agent may plan for when no budget is given. */
 export const DEFAULT_MEMORY_SHARE = 0.8;
@@ -67,6 +72,7 @@ function fixedParts(plan: MemoryPlan): string {
     `widen scratch ${formatBytes(plan.widenScratchBytes)}`,
     `activations ${formatBytes(plan.activationBytes)} (${batch})`,
     ...(plan.gradientSumBytes > 0 ? [`gradient sums ${formatBytes(plan.gradientSumBytes)}`] : []),
+    `SVD factor cache ${formatBytes(plan.factorCacheBytes)}`,
   ].join(", ");
 }
 

@@ -1,7 +1,7 @@
 // A model's memory plan from its config.json and checkpoint header alone (no tensor is read), with the engine's numbers:
 // the weights as ./load.ts would hold them, ./host-matrix.ts's widening steps, and agent/tasks/memory.ts's activations.
 import { join } from "node:path";
-import type { MemoryPlan } from "../../common/memory-plan.ts";
+import { DEFAULT_FACTOR_CACHE_BYTES, type MemoryPlan } from "../../common/memory-plan.ts";
 import { DEFAULT_BATCHING } from "../../common/shards.ts";
 import type { Dtype } from "../checkpoint/dtype.ts";
 import { openCheckpoint } from "../checkpoint/safetensors.ts";
@@ -38,6 +38,8 @@ export interface MemoryPlanOptions {
   engine: MemoryPlanEngine;
   /** Bound on the layer cache's hidden states (agent/work/executor-options.ts `layerCacheBytes`). */
   layerCacheBytes: number;
+  /** Bound on the model's SVD factor cache (executor-options.ts `factorCacheBytes`). @default DEFAULT_FACTOR_CACHE_BYTES (1 GiB) */
+  factorCacheBytes?: number;
   /** Sequences per gradient micro-batch asked for: the job's batchSize. @default DEFAULT_BATCHING.batchSize (16) */
   rows?: number;
   /** Tokens per sequence. @default PLAN_TOKENS (48) */
@@ -77,7 +79,10 @@ export function planMemory(raw: Record<string, unknown>, stored: ReadonlyMap<str
   const activationBytes = plannedRows * tokens * gradientBytesPerToken(config, tokens);
   const gradientSumBytes = hostSums ? 0 : pass.passBytes;
   const widenScratchBytes = widenScratch(matrices.map((t) => ({ dtype: stored.get(t.name)!.dtype, rows: t.shape[0]!, cols: t.shape[1]! })), engine);
-  const parts = hostWeightBytes + backendWeightBytes + widenScratchBytes + gradientSumBytes + activationBytes + options.layerCacheBytes;
+  // The cache's bound, or less when every candidate's factors at METHOD.md's K ∈ {1, 2, 4, 8} fit below it (small models).
+  const allFactors = candidates.reduce((a, c) => a + [1, 2, 4, 8].reduce((b, k) => b + factorBytesAt(c.rows, c.cols, k), 0), 0);
+  const factorCacheBytes = Math.min(options.factorCacheBytes ?? DEFAULT_FACTOR_CACHE_BYTES, allFactors);
+  const parts = hostWeightBytes + backendWeightBytes + widenScratchBytes + gradientSumBytes + activationBytes + factorCacheBytes + options.layerCacheBytes;
   return {
     model: label,
     backend: engine.backend,
@@ -89,9 +94,21 @@ export function planMemory(raw: Record<string, unknown>, stored: ReadonlyMap<str
     gradientSumBytes,
     microBatch: { rows, plannedRows, tokens },
     activationBytes,
+    factorCacheBytes,
     layerCacheBytes: options.layerCacheBytes,
     totalBytes: parts,
   };
+}
+
+/** Float64 U, σ and Vᵀ of a rows × cols matrix in K row blocks (each block of r = min(block rows, cols)). */
+function factorBytesAt(rows: number, cols: number, blocks: number): number {
+  let bytes = 0;
+  for (let b = 0; b < blocks; b++) {
+    const p = Math.floor(rows / blocks) + (b < rows % blocks ? 1 : 0);
+    const r = Math.min(p, cols);
+    bytes += 8 * (p * r + r + r * cols);
+  }
+  return bytes;
 }
 
 function storedBytes(dtype: Dtype): number {

@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from "../../common/log.ts";
 import { DEFAULT_BATCHING } from "../../common/shards.ts";
 import { resolveModelRef } from "../checkpoint/hub.ts";
 import { fingerprintCheckpoint } from "../checkpoint/safetensors.ts";
-import type { MemoryPlan } from "../../common/memory-plan.ts";
+import { DEFAULT_FACTOR_CACHE_BYTES, type MemoryPlan } from "../../common/memory-plan.ts";
 import { hostKernelActive } from "../compute/blas/host-matmul.ts";
 import { loadModel } from "../models/load.ts";
 import { planEngine, readMemoryPlan, type MemoryPlanOptions } from "../models/memory-plan.ts";
@@ -81,7 +81,7 @@ export function resolveExecutorOptions(options: ShardExecutorOptions): ResolvedE
     maxJobs: options.maxJobs ?? 2,
     idleModels: options.idleModels ?? 2,
     jobIdleMs: options.jobIdleMs ?? 600_000,
-    factorCacheBytes: options.factorCacheBytes ?? 1 << 30,
+    factorCacheBytes: options.factorCacheBytes ?? DEFAULT_FACTOR_CACHE_BYTES,
     chunkSize: options.chunkSize ?? DEFAULT_BATCHING.chunkSize,
     batchSize: options.batchSize ?? DEFAULT_BATCHING.batchSize,
     resolveModel: options.resolveModel ?? ((ref) => resolveModelRef(ref)),

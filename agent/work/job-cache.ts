@@ -144,7 +144,7 @@ export class JobCache {
     const budget = this.options.memoryBudgetBytes;
     if (!Number.isFinite(budget)) return undefined;
     const rows = ref.batching?.batchSize ?? this.options.batchSize;
-    const planned = this.options.planMemory(dir, { rows, layerCacheBytes: this.options.layerCacheBytes, ...(ref.task?.maxTokens === undefined ? {} : { maxTokens: ref.task.maxTokens }) });
+    const planned = this.options.planMemory(dir, { rows, layerCacheBytes: this.options.layerCacheBytes, factorCacheBytes: this.options.factorCacheBytes, ...(ref.task?.maxTokens === undefined ? {} : { maxTokens: ref.task.maxTokens }) });
     const plan = fitMemoryBudget(planned, budget);
     this.options.logger.info({ job: ref.jobId, model: dir, memoryPlan: plan }, `memory plan: ${describeMemoryPlan(plan)}`);
     return plan;

@@ -90,7 +90,7 @@ describe("`c2i adapt` states the memory plan before the first phase", () => {
     expect(r.stderr).not.toMatch(/prepare/);
     const line = r.stderr.trim().split("\n").at(-1)!;
     expect(line).toMatch(
-      /^c2i adapt: INVALID_ARGUMENT: .*demo-v1\/model: the memory plan on \w+ needs [\d.]+ MiB before any layer cache \(host weights [\d.]+ KiB \(F32\), backend weights [\d.]+ KiB, widen scratch [\d.]+ \w?B, activations [\d.]+ MiB \(16 × 48 tokens\)\), beyond the 524\.3 KiB memory budget \(--memory-gib 0\.001, shared by 2 local agents\); raise the budget/,
+      /^c2i adapt: INVALID_ARGUMENT: .*demo-v1\/model: the memory plan on \w+ needs [\d.]+ MiB before any layer cache \(host weights [\d.]+ KiB \(F32\), backend weights [\d.]+ KiB, widen scratch [\d.]+ \w?B, activations [\d.]+ MiB \(16 × 48 tokens\), SVD factor cache [\d.]+ \w*B\), beyond the 524\.3 KiB memory budget \(--memory-gib 0\.001, shared by 2 local agents\); raise the budget/,
     );
   }, 60_000);
 
@@ -108,7 +108,7 @@ describe("`c2i adapt` states the memory plan before the first phase", () => {
     const lines = r.stderr.split("\n").filter((l) => l.startsWith("c2i adapt: memory plan"));
     expect(lines).toEqual([
       `c2i adapt: memory plan per agent (2 local agents on ${plan.backend}, 4.00 GiB in all from --memory-gib 4): host weights 294.5 KiB (F32), backend weights 1.3 KiB, ` +
-        `widen scratch 0 B, activations 26.5 MiB (16 × 48 tokens), layer cache 512.0 MiB; total 538.8 MiB of a 2.00 GiB budget`,
+        `widen scratch 0 B, activations 26.5 MiB (16 × 48 tokens), SVD factor cache 2.0 MiB, layer cache 512.0 MiB; total 540.8 MiB of a 2.00 GiB budget`,
     ]);
     // Said before the first phase's progress.
     expect(r.stderr.indexOf("memory plan")).toBeLessThan(r.stderr.indexOf("prepare"));

@@ -10,8 +10,8 @@ const GiB = 2 ** 30;
 const plan: MemoryPlan = {
   model: "/models/llama", backend: "wasm", weightsOnHost: true, matrixDtypes: ["BF16"],
   hostWeightBytes: 2 * GiB, backendWeightBytes: MiB / 4, widenScratchBytes: 16 * MiB, gradientSumBytes: 0,
-  microBatch: { rows: 16, plannedRows: 3, tokens: 48 }, activationBytes: 1.5 * GiB, layerCacheBytes: 512 * MiB,
-  totalBytes: 2 * GiB + MiB / 4 + 16 * MiB + 1.5 * GiB + 512 * MiB,
+  microBatch: { rows: 16, plannedRows: 3, tokens: 48 }, activationBytes: 1.5 * GiB, factorCacheBytes: GiB, layerCacheBytes: 512 * MiB,
+  totalBytes: 2 * GiB + MiB / 4 + 16 * MiB + 1.5 * GiB + GiB + 512 * MiB,
 };
 const fixed = plan.totalBytes - plan.layerCacheBytes;
 
@@ -34,16 +34,16 @@ describe("fitMemoryBudget", () => {
   it("refuses a plan whose other parts exceed the budget, naming each part, the total and the budget", () => {
     let error: unknown;
     try {
-      fitMemoryBudget(plan, fixed - 1, "--memory-gib 3.5");
+      fitMemoryBudget(plan, fixed - 1, "--memory-gib 4.5");
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(C2iError);
     expect((error as C2iError).code).toBe("INVALID_ARGUMENT");
     expect((error as Error).message).toBe(
-      "/models/llama: the memory plan on wasm needs 3.52 GiB before any layer cache (host weights 2.00 GiB (BF16), backend weights 256.0 KiB, " +
-        "widen scratch 16.0 MiB, activations 1.50 GiB (3 × 48 tokens, cut from 16 by the backend's limit)), beyond the 3.52 GiB memory budget " +
-        "(--memory-gib 3.5); raise the budget, run fewer agents on this machine, or use a smaller or 16-bit (BF16/F16) checkpoint",
+      "/models/llama: the memory plan on wasm needs 4.52 GiB before any layer cache (host weights 2.00 GiB (BF16), backend weights 256.0 KiB, " +
+        "widen scratch 16.0 MiB, activations 1.50 GiB (3 × 48 tokens, cut from 16 by the backend's limit), SVD factor cache 1.00 GiB), beyond the 4.52 GiB memory budget " +
+        "(--memory-gib 4.5); raise the budget, run fewer agents on this machine, or use a smaller or 16-bit (BF16/F16) checkpoint",
     );
   });
 });
@@ -52,9 +52,9 @@ describe("describeMemoryPlan", () => {
   it("names each part, a capped layer cache and the budget on one line", () => {
     expect(describeMemoryPlan({ ...plan, microBatch: { rows: 16, plannedRows: 16, tokens: 48 }, gradientSumBytes: 300 * MiB })).toBe(
       "host weights 2.00 GiB (BF16), backend weights 256.0 KiB, widen scratch 16.0 MiB, activations 1.50 GiB (16 × 48 tokens), " +
-        "gradient sums 300.0 MiB, layer cache 512.0 MiB; total 4.02 GiB",
+        "gradient sums 300.0 MiB, SVD factor cache 1.00 GiB, layer cache 512.0 MiB; total 5.02 GiB",
     );
-    expect(describeMemoryPlan(fitMemoryBudget(plan, fixed + 100 * MiB))).toMatch(/layer cache 100\.0 MiB \(capped from 512\.0 MiB\); total 3\.61 GiB of a 3\.61 GiB budget$/);
+    expect(describeMemoryPlan(fitMemoryBudget(plan, fixed + 100 * MiB))).toMatch(/layer cache 100\.0 MiB \(capped from 512\.0 MiB\); total 4\.61 GiB of a 4\.61 GiB budget$/);
   });
 });
 

@@ -116,7 +116,7 @@ describe.skipIf(blasMissing !== undefined)("a tiny checkpoint's plan on wasm wit
     const reads = (["readStored", "readF32", "rawChunks"] as const).map((m) => vi.spyOn(SafetensorsFile.prototype, m));
     try {
       const p = readMemoryPlan(dirs.BF16!, { engine, layerCacheBytes });
-      expect(p.totalBytes).toBe(p.hostWeightBytes + p.backendWeightBytes + p.widenScratchBytes + p.gradientSumBytes + p.activationBytes + p.layerCacheBytes);
+      expect(p.totalBytes).toBe(p.hostWeightBytes + p.backendWeightBytes + p.widenScratchBytes + p.gradientSumBytes + p.activationBytes + p.factorCacheBytes + p.layerCacheBytes);
       for (const r of reads) expect(r).not.toHaveBeenCalled();
       (await loadModel(dirs.BF16!)).dispose();
       expect(reads[0]).toHaveBeenCalled();
