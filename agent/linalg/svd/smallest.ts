@@ -79,7 +79,7 @@ export function loadSmallestSvd(options: SmallestSvdOptions = {}): SmallestSvd {
 
 /**
  * The `smallest` trailing singular triplets of A (p×n, q = min(p, n)), for the score (σ-gradients need nothing
- * else), about 4–6× faster than a full dgesdd on 1B-model shapes (bench/svd/smallest.md):
+ * else), 5–11× faster than a full dgesdd on 1B-model shapes (bench/svd/smallest.md):
  *
  * 1. G = A·Aᵀ when p ≤ n, else Aᵀ·A (q×q, dsyrk: half the flops of a product, level 3);
  * 2. its k + guard smallest eigenpairs (dsyevr, RANGE = 'I'): the short side's trailing singular subspace Y;
@@ -97,7 +97,8 @@ export function loadSmallestSvd(options: SmallestSvdOptions = {}): SmallestSvd {
  *
  * The result has r = k: it *is* the smallest-k SVD of A (u p×k, s descending, vt k×n) with `partial.rank` = q,
  * so σ-gradients, `sigmaProbes` and `scoreMatrix` read it as they read a full SVD for any smallest ≤ k; it can
- * never be truncated. Signs follow `canonicalizeSigns`, as dgesdd's do.
+ * never be truncated. Signs follow `canonicalizeSigns`, as dgesdd's do. It is deliberately not an `Svd`: code that
+ * reads the leading triplets (K-subspaces, truncation) must not be handed one; `factorMatrix` takes it as `partSvd`.
  */
 export class SmallestSvd {
   readonly name = "gram-dsyevr";
