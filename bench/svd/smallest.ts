@@ -1,10 +1,12 @@
 // The score's SVDs on 1B-model shapes: full LAPACK dgesdd vs SmallestSvd (Gram + dsyevr + Rayleigh–Ritz) side by side, one OpenBLAS thread.
 // Run: npx tsx bench/svd/smallest.ts [--repeats 1] [--smallest 20] [--shapes 2048x2048,256x2048,…]
 // Each shape is timed whole (K = 1) and as its first row half (K = 2: both halves have that shape). CPU seconds
-// (user + system) of this process, best of --repeats, the two methods alternating; σ: the smallest 20 of both.
+// (user + system) of this process, best of --repeats, the two methods alternating; σ: the smallest 20 of both;
+// residual: max over the returned pairs and both sides of ‖A·v − σu‖, ‖Aᵀu − σv‖ over ‖A‖_F; σ-gradient: uᵢᵀGvᵢ for
+// one random G (N(0, 1)), the largest difference from dgesdd's pairs over the part's largest |uᵢᵀGvᵢ|.
 import { loadOpenBlas } from "../../agent/compute/blas/library.ts";
 import { blockRanges } from "../../agent/linalg/blocks.ts";
-import { type Matrix, rowSlice } from "../../agent/linalg/matrix.ts";
+import { frobeniusNorm, type Matrix, rowSlice } from "../../agent/linalg/matrix.ts";
 import { loadLapackSvd } from "../../agent/linalg/svd/lapack.ts";
 import { loadSmallestSvd } from "../../agent/linalg/svd/smallest.ts";
 import type { SvdResult } from "../../agent/linalg/svd/types.ts";
@@ -39,6 +41,8 @@ interface Row {
   method: string;
   relErr: number;
   epsMax: number;
+  residual: number;
+  gradient: number;
 }
 
 /** max over the trailing σ of |σ̂ − σ| / σ, and the same error in units of ε·σ_max (dgesdd's own accuracy). */
@@ -53,6 +57,45 @@ function compare(res: SvdResult, ref: SvdResult): { relErr: number; epsMax: numb
     epsMax = Math.max(epsMax, d / (2 ** -52 * ref.s[0]!));
   }
   return { relErr, epsMax };
+}
+
+/** The pairs' residuals (both sides) over ‖A‖_F, and uᵢᵀGvᵢ against dgesdd's trailing pairs (sign-invariant). */
+function pairs(a: Matrix, res: SvdResult, ref: SvdResult, g: Matrix): { residual: number; gradient: number } {
+  const { rows: p, cols: n } = a;
+  const k = res.s.length;
+  const q = ref.s.length;
+  const norm = frobeniusNorm(a);
+  let residual = 0;
+  const got = new Float64Array(k);
+  const want = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const atu = new Float64Array(n);
+    const gtu = new Float64Array(n);
+    const gtuRef = new Float64Array(n);
+    let r1 = 0;
+    for (let i = 0; i < p; i++) {
+      const ui = res.u.data[i * k + c]!;
+      const uRef = ref.u.data[i * q + q - k + c]!;
+      let av = 0;
+      for (let j = 0; j < n; j++) {
+        const x = a.data[i * n + j]!;
+        av += x * res.vt.data[c * n + j]!;
+        atu[j]! += x * ui;
+        gtu[j]! += g.data[i * n + j]! * ui;
+        gtuRef[j]! += g.data[i * n + j]! * uRef;
+      }
+      r1 += (av - res.s[c]! * ui) ** 2;
+    }
+    let r2 = 0;
+    for (let j = 0; j < n; j++) {
+      r2 += (atu[j]! - res.s[c]! * res.vt.data[c * n + j]!) ** 2;
+      got[c]! += gtu[j]! * res.vt.data[c * n + j]!;
+      want[c]! += gtuRef[j]! * ref.vt.data[(q - k + c) * n + j]!;
+    }
+    residual = Math.max(residual, Math.sqrt(r1) / norm, Math.sqrt(r2) / norm);
+  }
+  const scale = Math.max(...want.map(Math.abs));
+  return { residual, gradient: Math.max(...got.map((x, c) => Math.abs(x - want[c]!) / scale)) };
 }
 
 function measure(a: Matrix, label: string): Row {
@@ -74,14 +117,15 @@ function measure(a: Matrix, label: string): Row {
       }
     }
   }
-  return { shape: label, dgesdd: tFull, smallest: tSmall, method: res!.partial!.method, ...compare(res!, ref!) };
+  const g = gaussian(a.rows, a.cols, 99, 1);
+  return { shape: label, dgesdd: tFull, smallest: tSmall, method: res!.partial!.method, ...compare(res!, ref!), ...pairs(a, res!, ref!, g) };
 }
 
 // Warm-up: koffi's first calls and OpenBLAS's buffers, outside the timings.
 trailing.decompose(gaussian(64, 96, 1));
 full.decompose(gaussian(64, 96, 1));
 
-console.log("part (K)           | dgesdd s | smallest s | dgesdd / smallest | path | max rel. σ diff | max |Δσ| / (ε·σ_max)");
+console.log("part (K)           | dgesdd s | smallest s | dgesdd / smallest | path | max rel. σ diff | max |Δσ| / (ε·σ_max) | residual / ‖A‖_F | σ-gradient diff");
 const rows: Row[] = [];
 for (const [i, [m, n]] of shapes.entries()) {
   const w = gaussian(m, n, 4242 + i);
@@ -101,6 +145,8 @@ for (const [i, [m, n]] of shapes.entries()) {
         row.method.padStart(4),
         row.relErr.toExponential(1).padStart(15),
         row.epsMax.toFixed(1).padStart(20),
+        row.residual.toExponential(1).padStart(16),
+        row.gradient.toExponential(1).padStart(15),
       ].join(" | "),
     );
   }
