@@ -25,7 +25,7 @@ export interface SmallestSvdOptions {
   /**
    * Largest accepted residual of a triplet, max_i ‖A·vᵢ − σᵢuᵢ‖ (or ‖Aᵀuᵢ − σᵢvᵢ‖) / ‖A‖_F. Above it the matrix
    * is decomposed by full dgesdd and that SVD's trailing triplets are returned (`partial.method` "dgesdd"): this
-   * catches σ = 0 (whose long-side vector the Gram path cannot give) and σ below ~√ε·σ_max. @default 1e-10
+   * catches σ = 0 (whose long-side vector the Gram path cannot give) and σ_max/σ beyond ~10⁶. @default 1e-10
    */
   maxResidual?: number;
   /** Library names tried in order (as `loadLapackSvd`). @default ["liblapacke.so.3", "liblapacke.so"] */
@@ -92,8 +92,8 @@ export function loadSmallestSvd(options: SmallestSvdOptions = {}): SmallestSvd {
  * check ε·(σ_max/σᵢ)² as a bound and measure ~ε·σ_max/σᵢ when the spectrum is not clustered at that edge. The
  * pairs satisfy the long side's relation (Aᵀu = σv, resp. Av = σu) to rounding and the other one to
  * ~ε‖A‖²/σ, which is checked (`maxResidual`): a part whose pairs fail it — σ = 0 (rank-deficient or zero parts,
- * duplicate rows), whose long-side vector cannot come from A·v/σ, or σ below ~√ε·σ_max — is decomposed by full
- * dgesdd instead, so every returned triplet is a valid singular triplet.
+ * duplicate rows), whose long-side vector cannot come from A·v/σ, or σ_max/σ beyond ~10⁶, where ε‖A‖²/σ exceeds
+ * the default 1e-10·‖A‖_F — is decomposed by full dgesdd instead, so every returned triplet is a valid one.
  *
  * The result has r = k: it *is* the smallest-k SVD of A (u p×k, s descending, vt k×n) with `partial.rank` = q,
  * so σ-gradients, `sigmaProbes` and `scoreMatrix` read it as they read a full SVD for any smallest ≤ k; it can
