@@ -2,6 +2,8 @@
 import { C2iError } from "../../common/errors.ts";
 import type { BlockFactors } from "./blocks.ts";
 import type { Matrix } from "./matrix.ts";
+import { assertCoversSmallest } from "./svd/partial.ts";
+import type { PartialSvd } from "./svd/types.ts";
 
 export interface SigmaGradientOptions {
   /**
@@ -76,9 +78,10 @@ export interface MatrixScore {
 
 /**
  * The matrix score of METHOD.md: higher means the loss wants the small directions gone more.
- * A block with fewer than `smallest` singular values uses all of them.
+ * A block with fewer than `smallest` singular values uses all of them. Trailing-only factors (SmallestSvd) score
+ * alike when they hold at least `smallest` triplets; pass their `partial` with `s` so that fewer are refused.
  */
-export function scoreMatrix(f: { parts: readonly { svd: { s: ArrayLike<number> } }[] }, grads: Float64Array[], smallest: number): MatrixScore {
+export function scoreMatrix(f: { parts: readonly { svd: { s: ArrayLike<number>; partial?: PartialSvd } }[] }, grads: Float64Array[], smallest: number): MatrixScore {
   if (grads.length !== f.parts.length) {
     throw new C2iError("SHAPE_MISMATCH", `${grads.length} gradient vectors for ${f.parts.length} blocks; compute them with sigmaGradients on the same factors`);
   }
@@ -88,6 +91,7 @@ export function scoreMatrix(f: { parts: readonly { svd: { s: ArrayLike<number> }
   let score = 0;
   const out: MatrixScore["smallest"] = [];
   f.parts.forEach((part, b) => {
+    assertCoversSmallest(part.svd, smallest, `block ${b}`);
     const s = part.svd.s;
     const g = grads[b];
     const r = s.length;

@@ -3,6 +3,7 @@ import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { OpenBlas } from "../compute/blas/library.ts";
 import { solveRightLower } from "./factorizations/cholesky.ts";
 import type { FactoredMatrix } from "./factorizations/factorize.ts";
+import { assertCoversSmallest } from "./svd/partial.ts";
 
 /**
  * One part's probes. With G = DYᵀ·X and G̃ = P·D⁻¹·G·S⁻ᵀ (`factoredSigmaGradients`: gradientTransform, then the
@@ -14,7 +15,7 @@ export interface SigmaProbePart {
   rows: Int32Array;
   /** rows[0] when the rows are consecutive (contiguous blocks): DY's columns are then read in place, not gathered. */
   rowStart?: number;
-  /** r, the part's singular value count: the length of its σ-gradient vector. */
+  /** r, the part's singular value count: the length of its σ-gradient vector (the count held, for trailing-only factors). */
   rank: number;
   /** r_s = min(smallest, r): the part's trailing singular pairs, whose gradients fill entries r − r_s … r − 1. */
   count: number;
@@ -43,6 +44,7 @@ export function sigmaProbes(f: FactoredMatrix, smallest: number): SigmaProbes {
   }
   const { rows: m, cols: n } = f.factors;
   const { rowScale, colScale, colFactor } = f.transform;
+  f.factors.parts.forEach((p, b) => assertCoversSmallest(p.svd, smallest, `part ${b}`));
   const counts = f.factors.parts.map((p) => Math.min(smallest, p.svd.s.length));
   const width = counts.reduce((a, b) => a + b, 0);
   const v = new Float32Array(n * width);

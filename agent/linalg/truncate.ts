@@ -1,6 +1,7 @@
 // Per-block rank truncation at reduction rate ρ (LASER's keep rule) and restacking into one weight.
 import { C2iError } from "../../common/errors.ts";
 import type { BlockFactors } from "./blocks.ts";
+import { assertComplete } from "./svd/partial.ts";
 
 /** k = max(1, ⌊(1 − ρ)·r + 1e-9⌋): ρ is the fraction of rank removed; the 1e-9 makes 0.2·10 = 2 exact. */
 export function keptRank(r: number, rate: number): number {
@@ -12,9 +13,11 @@ export function keptRank(r: number, rate: number): number {
 
 /**
  * Ŵ_b = U_b[:, :k_b] Σ_b[:k_b] V_b[:, :k_b]ᵀ, one float64 row of the restacked rows×cols weight at a
- * time: `emit(i, row)` gets row i (the buffer is reused, so copy it before the next call).
+ * time: `emit(i, row)` gets row i (the buffer is reused, so copy it before the next call). Every truncation
+ * (truncateBlocks, truncateFactored) passes here, so trailing-only factors (`SvdResult.partial`) are refused here.
  */
 export function reconstructRows(f: BlockFactors, rate: number, emit: (i: number, row: Float64Array) => void): number[] {
+  f.parts.forEach(({ svd }, b) => assertComplete(svd, `part ${b} of the ${f.rows}×${f.cols} factorization`));
   const n = f.cols;
   const row = new Float64Array(n);
   const keptRanks: number[] = [];

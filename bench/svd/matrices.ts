@@ -29,3 +29,16 @@ export function detachLikeProduction(): string {
   structuredClone(b, { transfer: [b] });
   return "V8 ArrayBufferDetaching protector: invalidated on purpose, as in every c2i process (tsx loading pino, worker transfers); see bench/svd/latest.md";
 }
+
+/** rows×cols, Gaussian N(0, scale²) from mulberry32(seed) by Box–Muller: the usual initialisation of LLM weights. */
+export function gaussian(rows: number, cols: number, seed: number, scale = 0.02): Matrix {
+  const random = mulberry32(seed);
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i += 2) {
+    const r = scale * Math.sqrt(-2 * Math.log(1 - random()));
+    const t = 2 * Math.PI * random();
+    data[i] = r * Math.cos(t);
+    if (i + 1 < data.length) data[i + 1] = r * Math.sin(t);
+  }
+  return { rows, cols, data };
+}

@@ -30,6 +30,12 @@ export interface FactorOptions {
   kSubspaces?: Omit<KSubspacesOptions, "parts">;
   /** A row assignment to reuse (from a recipe): skips the clustering. */
   assignment?: ArrayLike<number>;
+  /**
+   * Decomposes each part instead of `svd` (which K-subspaces clustering still uses). A `SmallestSvd` gives each part
+   * only its trailing triplets — all σ-gradients and scores read, ~5× faster on 1B shapes — and such factors are
+   * refused by every truncation. @default svd
+   */
+  partSvd?: Pick<Svd, "decompose">;
 }
 
 export function factorMatrix(w: Matrix, svd: Svd, options: FactorOptions): FactoredMatrix {
@@ -49,7 +55,8 @@ export function factorMatrix(w: Matrix, svd: Svd, options: FactorOptions): Facto
     grouping = blocksGrouping(w.rows, options.blocks);
   }
   const regrouped = permuteRows(wt, grouping);
-  const parts = grouping.ranges.map(({ start, end }) => ({ start, end, svd: svd.decompose(rowSlice(regrouped, start, end)) }));
+  const partSvd = options.partSvd ?? svd;
+  const parts = grouping.ranges.map(({ start, end }) => ({ start, end, svd: partSvd.decompose(rowSlice(regrouped, start, end)) }));
   return { factors: { blocks: options.blocks, rows: w.rows, cols: w.cols, parts }, transform, grouping, ...(clustering ? { clustering } : {}) };
 }
 

@@ -55,7 +55,7 @@ export function loadLapackSvd(options: LapackSvdOptions = {}): LapackSvd {
  * on every OpenBLAS kernel: loading OpenBLAS pins the pool to COMPUTE_THREADS. Without OpenBLAS (reference BLAS)
  * there is no pool to pin.
  */
-function pinBlasThreads(): void {
+export function pinBlasThreads(): void {
   try {
     loadOpenBlas();
   } catch {

@@ -9,6 +9,20 @@ export interface SvdResult {
   s: Float64Array;
   /** r × cols, orthonormal rows */
   vt: Matrix;
+  /**
+   * Present when only the trailing triplets were computed (`SmallestSvd`): then r = s.length is the count held
+   * and the factors are the smallest-r SVD of the matrix, `rank` = min(rows, cols) its full count. Such a result
+   * serves σ-gradients and scores, never a truncation (`reconstructRows` refuses it).
+   */
+  partial?: PartialSvd;
+}
+
+/** What a trailing-only SVD holds, and how it was obtained. */
+export interface PartialSvd {
+  /** min(rows, cols) of the decomposed matrix: its number of singular values. */
+  rank: number;
+  /** "gram" for the short side's Gram eigenproblem; "dgesdd" when its pairs failed the residual check and a full SVD was sliced. */
+  method: "gram" | "dgesdd";
 }
 
 export const SvdName = {
