@@ -7,6 +7,7 @@ import type { FactoredMatrix } from "../linalg/factorizations/factorize.ts";
 import { fisherRowScale, squaredGradient } from "../linalg/factorizations/fisher.ts";
 import { kSubspacesDefaults } from "../linalg/factorizations/ksubspaces.ts";
 import type { MatrixTransform } from "../linalg/factorizations/types.ts";
+import type { SmallestSvd } from "../linalg/svd/smallest.ts";
 import type { JobState } from "./job-cache.ts";
 import { jobFactorKey } from "./loaded-model.ts";
 import { factorSpecOf, isPlainSpec, sampleKey, taskRunOptions } from "./run-options.ts";
@@ -44,9 +45,19 @@ export async function prepareTransforms(job: JobState, ref: WorkRef, matrices: r
 }
 
 /** Factors of `matrix` at K = `blocks` for the job's spec; plain svd + blocks are the cached `factorsFor` factors. */
-export function factoredFor(job: JobState, ref: WorkRef, matrix: string, blocks: number, calibration: SampleSelection | undefined, batchSize: number): FactoredMatrix {
+export function factoredFor(
+  job: JobState,
+  ref: WorkRef,
+  matrix: string,
+  blocks: number,
+  calibration: SampleSelection | undefined,
+  batchSize: number,
+  /** Each part's smallest triplets only (the score's read), never truncated: agent/linalg/svd/smallest.ts. */
+  partial?: SmallestSvd,
+): FactoredMatrix {
   const spec = factorSpecOf(ref);
-  if (isPlainSpec(spec)) return job.loaded.factoredFor(matrix, blocks, { clustering: "blocks", transform: {}, key: "" });
+  const only = partial ? { partial } : {};
+  if (isPlainSpec(spec)) return job.loaded.factoredFor(matrix, blocks, { clustering: "blocks", transform: {}, key: "", ...only });
   let transform: MatrixTransform = {};
   let key = "svd";
   if (spec.factorization !== "svd") {
@@ -58,7 +69,7 @@ export function factoredFor(job: JobState, ref: WorkRef, matrix: string, blocks:
     // another dataset, so its factors are its own (plain and K-subspaces factors, from the weights alone, are shared).
     key = `${statistics}${jobFactorKey(job.jobId)}`;
   }
-  return job.loaded.factoredFor(matrix, blocks, { clustering: spec.clustering, transform, key });
+  return job.loaded.factoredFor(matrix, blocks, { clustering: spec.clustering, transform, key, ...only });
 }
 
 /**

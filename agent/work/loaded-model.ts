@@ -5,7 +5,8 @@ import { factorMatrix, type FactoredMatrix } from "../linalg/factorizations/fact
 import { blocksGrouping } from "../linalg/factorizations/grouping.ts";
 import type { ClusteringName, MatrixTransform } from "../linalg/factorizations/types.ts";
 import { fromFloat32 } from "../linalg/matrix.ts";
-import type { Svd } from "../linalg/svd/types.ts";
+import { loadSmallestSvd, type SmallestSvd } from "../linalg/svd/smallest.ts";
+import { SvdName, type Svd } from "../linalg/svd/types.ts";
 import type { LanguageModel, MatrixInfo } from "../models/types.ts";
 import type { Tokenizer } from "../tokenizers/types.ts";
 
@@ -45,6 +46,7 @@ export class LoadedModel {
   private fingerprintValue: string | undefined;
   private readonly factors = new Map<string, { f: BlockFactors; bytes: number }>();
   private readonly factored = new Map<string, { f: FactoredMatrix; bytes: number }>();
+  private readonly smallestSvds = new Map<number, SmallestSvd>();
   private factorBytesTotal = 0;
   private editing: string | undefined;
   /** Factor lookups answered from the cache, and computed (SVDs run), since the model was loaded. */
@@ -101,11 +103,12 @@ export class LoadedModel {
    * by every job on it, and FWSVD/ASVD statistics belong to one job's data. The identity transform with
    * contiguous blocks reuses `factorsFor`'s factors.
    */
-  factoredFor(name: string, blocks: number, options: { clustering: ClusteringName; transform: MatrixTransform; key: string }): FactoredMatrix {
+  factoredFor(name: string, blocks: number, options: { clustering: ClusteringName; transform: MatrixTransform; key: string; partial?: SmallestSvd }): FactoredMatrix {
     const info = this.info(name);
     const plain = options.clustering === "blocks" && Object.keys(options.transform).length === 0;
-    if (plain) return { factors: this.factorsFor(name, blocks), transform: {}, grouping: blocksGrouping(info.rows, blocks) };
-    const key = `${name}|${blocks}|${options.clustering}|${options.key}`;
+    if (plain && !options.partial) return { factors: this.factorsFor(name, blocks), transform: {}, grouping: blocksGrouping(info.rows, blocks) };
+    // Partial factors (each part's smallest triplets only) have their own keys: they must never reach a truncation.
+    const key = `${name}|${blocks}|${options.clustering}|${options.partial ? `smallest ${options.partial.smallest}|` : ""}${options.key}`;
     const hit = recall(this.factored, key);
     if (hit) {
       this.factorLookups.hits++;
@@ -113,9 +116,29 @@ export class LoadedModel {
     }
     this.factorLookups.misses++;
     checkBlocks(name, blocks, info.rows);
-    const f = factorMatrix(fromFloat32(info.rows, info.cols, this.original(name)), this.svd, { blocks, clustering: options.clustering, transform: options.transform });
+    const f = factorMatrix(fromFloat32(info.rows, info.cols, this.original(name)), this.svd, {
+      blocks,
+      clustering: options.clustering,
+      transform: options.transform,
+      ...(options.partial ? { partSvd: options.partial } : {}),
+    });
     this.remember(this.factored, key, f, factorBytes(f.factors));
     return f;
+  }
+
+  /**
+   * The smallest-triplet SVD (agent/linalg/svd/smallest.ts) for `smallest` pairs per part, when this model's SVD is
+   * LAPACK's (the routine is LAPACK's too; a TypeScript SVD keeps its own numbers), else undefined: the score then
+   * factors fully. 6–11× faster than dgesdd on 1B-model parts (bench/svd/smallest.md).
+   */
+  smallestSvd(smallest: number): SmallestSvd | undefined {
+    if (this.svd.name !== SvdName.lapack) return undefined;
+    let s = this.smallestSvds.get(smallest);
+    if (s === undefined) {
+      s = loadSmallestSvd({ smallest });
+      this.smallestSvds.set(smallest, s);
+    }
+    return s;
   }
 
   /** Drops the factors only job `jobId` could read (keys ending in `jobFactorKey(jobId)`): they would outlive it. */

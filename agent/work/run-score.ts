@@ -1,6 +1,7 @@
 // The score shard: one gradient pass per (job, sample set), then σ-gradients and scores per (matrix, K) (METHOD.md).
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { MatrixScore, SampleSelection, ScoreResult, ScoreShard } from "../../common/shards.ts";
+import type { SvdResult } from "../linalg/svd/types.ts";
 import { scoreMatrix } from "../linalg/blocks.ts";
 import { factoredSigmaGradients } from "../linalg/factorizations/factorize.ts";
 import { fromFloat32 } from "../linalg/matrix.ts";
@@ -82,17 +83,19 @@ async function scoreByProjection(shard: ScoreShard, job: JobState, ctx: StepCont
   // Only the probes (r singular pairs per part) and the singular values are kept, not the factors: a 1B model's
   // full factors at K = 1 and 2 would need ~38 GB (the factor cache keeps what fits its bound for the evaluations).
   const probes = new Map<string, SigmaProbes[]>();
-  const spectra = new Map<string, { parts: { svd: { s: Float64Array } }[] }[]>();
+  const spectra = new Map<string, { parts: { svd: Pick<SvdResult, "s" | "partial"> }[] }[]>();
+  // Only the smallest triplets are read here; full factors are made for the candidates an evaluation truncates.
+  const partial = job.loaded.smallestSvd(smallest);
   for (const matrix of shard.matrices) {
     probes.set(matrix, []);
     spectra.set(matrix, []);
     for (const blocks of shard.blockCounts) {
       await checkpointCancel(ctx.signal, shard.shardId);
       const t0 = performance.now();
-      const f = factoredFor(job, shard.ref, matrix, blocks, calibration, ctx.batchSize);
+      const f = factoredFor(job, shard.ref, matrix, blocks, calibration, ctx.batchSize, partial);
       add(ctx.timings, "svdMs", t0);
       probes.get(matrix)!.push(sigmaProbes(f, smallest));
-      spectra.get(matrix)!.push({ parts: f.factors.parts.map((p) => ({ svd: { s: p.svd.s } })) });
+      spectra.get(matrix)!.push({ parts: f.factors.parts.map((p) => ({ svd: { s: p.svd.s, ...(p.svd.partial ? { partial: p.svd.partial } : {}) } })) });
     }
   }
   let t0 = performance.now();
