@@ -1,6 +1,6 @@
 // The scale benchmark (issue 16): the real CLI's `c2i score` and `c2i adapt` on random-weight checkpoints of real
 // model shapes, 100 samples × ~48 tokens, one agent; wall time per phase, peak RSS of every process, sgemm rate.
-// Run: nice -n 10 npx tsx bench/scale/run.ts [--shapes gpt2-small,…] [--commands score,adapt] [--timeout-min 20]
+// Run: nice -n 10 npx tsx bench/scale/run.ts [--shapes gpt2-small,…] [--commands score,adapt] [--timeout-min 20] [--agents 2]
 //        [--blocks 1,2] [--work DIR] [--keep] [--out bench/scale/results.json] [--md bench/scale/latest.md] [--render-only]
 // Results accumulate in --out by (shape, command, engine commit), so shapes can be run one invocation at a time; --md is rendered
 // from all of them.
@@ -22,8 +22,13 @@ const COMMANDS = flag("commands", "score,adapt").split(",");
 const TIMEOUT_MIN = Number(flag("timeout-min", "20"));
 /** Block counts for both commands: METHOD.md's 1,2,4,8 would multiply the SVD phase by ~4 at every size. */
 const BLOCKS = flag("blocks", "1,2");
-/** adapt's search, small but real: top 2 matrices per K, two rates; one score shard (one agent pays one pass). */
-const ADAPT_SEARCH = ["--top-m", "2", "--blocks", BLOCKS, "--rates", "0.5,0.9", "--score-shard-size", "1000"];
+/** adapt's local agents: one per core, as `c2i adapt` defaults to; peak RSS is reported per agent. */
+const AGENTS = Number(flag("agents", "2"));
+/** adapt's search, small but real: top 2 matrices per K, two rates; one score shard per agent (each pays one pass). */
+const adaptSearch = (shape: ScaleShape) => [
+  "--top-m", "2", "--blocks", BLOCKS, "--rates", "0.5,0.9",
+  "--score-shard-size", String(Math.ceil((shape.layers * (shape.config.model_type === "llama" ? 7 : 4)) / AGENTS)),
+];
 const WORK = flag("work", join(tmpdir(), "c2i-scale-bench"));
 const KEEP = process.argv.includes("--keep");
 const OUT = flag("out", join(ROOT, "bench/scale/results.json"));
@@ -86,7 +91,7 @@ async function runOne(shape: ScaleShape, command: string, model: string, dataset
   const args =
     command === "score"
       ? ["score", "--model", model, "--dataset", dataset, "--blocks", BLOCKS, "--json"]
-      : ["adapt", "--model", model, "--dataset", dataset, "--agents", "1", "--out", out, "--no-checkpoint", ...ADAPT_SEARCH, "--json"];
+      : ["adapt", "--model", model, "--dataset", dataset, "--agents", String(AGENTS), "--out", out, "--no-checkpoint", ...adaptSearch(shape), "--json"];
   const sgemmBefore = sgemmGflops(1);
   const load = loadavg()[0]!;
   log(`${shape.id} ${command}: c2i ${args.join(" ")} (sgemm ${sgemmBefore.toFixed(1)} GFLOP/s, load ${load.toFixed(1)})`);
