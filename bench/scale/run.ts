@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { sgemmGflops } from "../blas/sgemm.ts";
 import { flag } from "../flags.ts";
 import { DEFAULT_TASK, writeRandomCheckpoint, writeTask } from "./checkpoint.ts";
-import { renderReport, type ScaleRun } from "./report.ts";
+import { renderPlot, renderReport, type ScaleRun } from "./report.ts";
 import { watchPeakRss } from "./rss.ts";
 import { parameterCount, shapeById, storedBytes, type ScaleShape } from "./shapes.ts";
 import { passFlopsFor } from "./work.ts";
@@ -135,6 +135,7 @@ function save(runs: ScaleRun[]): void {
   writeFileSync(OUT, JSON.stringify(all, null, 2) + "\n");
   const notes = join(ROOT, "bench/scale/notes.md");
   writeFileSync(MD, renderReport(all, existsSync(notes) ? readFileSync(notes, "utf8") : ""));
+  writeFileSync(join(ROOT, "bench/scale/scale.svg"), renderPlot(all));
 }
 
 mkdirSync(WORK, { recursive: true });
