@@ -76,7 +76,7 @@ export class SafetensorsFile {
     const fd = this.handle();
     const where = `tensor "${t.name}"`;
     if (!isFloatDtype(t.dtype)) {
-      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${this.path}: ${where} is ${t.dtype}; only F32, F16 and BF16 tensors read as floats`);
+      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${this.path}: ${where} is ${t.dtype}; only F32, F16 and BF16 tensors read as float32`);
     }
     const bytes = t.end - t.begin;
     const data = t.dtype === "F32" ? new Float32Array(bytes / 4) : new Uint16Array(bytes / 2);
@@ -86,26 +86,10 @@ export class SafetensorsFile {
 
   /** A float tensor as float32 (F16/BF16 converted exactly), read straight from its offsets. */
   readF32(t: StoredTensor): Float32Array {
-    const fd = this.handle();
-    const where = `tensor "${t.name}"`;
-    if (!isFloatDtype(t.dtype)) {
-      throw new C2iError(ErrorCode.INVALID_ARGUMENT, `${this.path}: ${where} is ${t.dtype}; only F32, F16 and BF16 tensors read as float32`);
-    }
-    const bytes = t.end - t.begin;
-    if (t.dtype === "F32") {
-      const out = new Float32Array(bytes / 4);
-      readExactly(fd, this.path, new Uint8Array(out.buffer), t.begin, where);
-      return out;
-    }
-    const count = bytes / 2;
-    const out = new Float32Array(count);
-    const scratch = new Uint16Array(Math.min(count, CHUNK_ELEMENTS));
-    for (let i = 0; i < count; i += scratch.length) {
-      const n = Math.min(scratch.length, count - i);
-      const view = new Uint16Array(scratch.buffer, 0, n);
-      readExactly(fd, this.path, new Uint8Array(scratch.buffer, 0, n * 2), t.begin + i * 2, where);
-      (t.dtype === "F16" ? decodeF16 : decodeBF16)(view, out.subarray(i, i + n));
-    }
+    const stored = this.readStored(t);
+    if (stored.dtype === "F32") return stored.data;
+    const out = new Float32Array(stored.data.length);
+    (stored.dtype === "F16" ? decodeF16 : decodeBF16)(stored.data, out);
     return out;
   }
 

@@ -76,37 +76,62 @@ export async function evaluateChunked(job: JobState, indices: readonly number[],
 }
 
 /**
+ * Runs `pass` on each chunk of `indices` (cancellation checked between chunks) and folds its sums in, each weighted
+ * by the chunk's share of the samples, in chunk order: a set's mean does not depend on how it was chunked elsewhere.
+ */
+async function overChunks<T>(
+  job: JobState,
+  indices: readonly number[],
+  options: ChunkOptions,
+  pass: (part: number[]) => { loss: number; sums: T },
+  fold: (sum: T | undefined, part: T, weight: number) => T,
+): Promise<{ loss: number; sums: T | undefined }> {
+  let loss = 0;
+  let sums: T | undefined;
+  job.reclaim();
+  for (const part of chunks(indices, options.chunkSize)) {
+    await checkpointCancel(options.signal, options.shardId);
+    const weight = part.length / indices.length;
+    const r = pass(part);
+    loss += r.loss * weight;
+    sums = fold(sums, r.sums, weight);
+  }
+  return { loss, sums };
+}
+
+/** sum + weight·part, entry by entry (the first part scaled in place). */
+function addWeighted<A extends Float32Array | Float64Array>(sum: A | undefined, part: A, weight: number): A {
+  if (!sum) {
+    for (let i = 0; i < part.length; i++) part[i] = part[i]! * weight;
+    return part;
+  }
+  for (let i = 0; i < part.length; i++) sum[i] = sum[i]! + part[i]! * weight;
+  return sum;
+}
+
+/**
  * L and ∂L/∂W (mean over all samples) for `matrices`: each chunk's mean is weighted by its share of the
  * samples and the parts are added in chunk order, in float64 for the loss and float32 for the gradients.
  */
 export async function gradientChunked(job: JobState, indices: readonly number[], matrices: readonly string[], options: ChunkOptions): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
   const { model, tokenizer } = job.loaded;
-  let loss = 0;
-  const grads = new Map<string, Float32Array>();
-  job.reclaim();
-  for (const part of chunks(indices, options.chunkSize)) {
-    await checkpointCancel(options.signal, options.shardId);
-    const weight = part.length / indices.length;
-    const r = gradientPass(model, tokenizer, job.dataset, part, matrices, { ...options.run, cache: job.encoding });
-    loss += r.loss * weight;
-    for (const name of matrices) {
-      const g = r.grads.get(name);
-      if (!g) throw new C2iError(ErrorCode.INTERNAL, `the gradient pass returned no gradient for ${name}`);
-      const sum = grads.get(name);
-      if (!sum) {
-        for (let i = 0; i < g.length; i++) g[i] = g[i]! * weight;
-        grads.set(name, g);
-      } else {
-        for (let i = 0; i < g.length; i++) sum[i] = sum[i]! + g[i]! * weight;
-      }
-    }
-  }
-  return { loss, grads };
+  const r = await overChunks(
+    job,
+    indices,
+    options,
+    (part) => {
+      const g = gradientPass(model, tokenizer, job.dataset, part, matrices, { ...options.run, cache: job.encoding });
+      for (const name of matrices) if (!g.grads.has(name)) throw new C2iError(ErrorCode.INTERNAL, `the gradient pass returned no gradient for ${name}`);
+      return { loss: g.loss, sums: g.grads };
+    },
+    (sum: Map<string, Float32Array> | undefined, part, weight) => new Map(matrices.map((name) => [name, addWeighted(sum?.get(name), part.get(name)!, weight)])),
+  );
+  return { loss: r.loss, grads: r.sums ?? new Map() };
 }
 
 /**
- * L and the σ-gradients of the probed factorizations (mean over all samples), chunk by chunk as `gradientChunked`:
- * each chunk's part weighted by its share of the samples and added in chunk order, in float64.
+ * L and the σ-gradients of the probed factorizations (mean over all samples), chunk by chunk as `gradientChunked`,
+ * in float64.
  */
 export async function sigmaChunked(
   job: JobState,
@@ -115,26 +140,16 @@ export async function sigmaChunked(
   options: ChunkOptions,
 ): Promise<{ loss: number; sigmas: Map<string, Float64Array[][]> }> {
   const { model, tokenizer } = job.loaded;
-  let loss = 0;
-  const sigmas = new Map<string, Float64Array[][]>();
-  job.reclaim();
-  for (const part of chunks(indices, options.chunkSize)) {
-    await checkpointCancel(options.signal, options.shardId);
-    const weight = part.length / indices.length;
-    const r = sigmaPass(model, tokenizer, job.dataset, part, probes, { ...options.run, cache: job.encoding });
-    loss += r.loss * weight;
-    for (const [name, sets] of r.sigmas) {
-      const sum = sigmas.get(name);
-      if (!sum) {
-        for (const parts of sets) for (const g of parts) for (let i = 0; i < g.length; i++) g[i] = g[i]! * weight;
-        sigmas.set(name, sets);
-        continue;
-      }
-      sets.forEach((parts, s) => parts.forEach((g, b) => {
-        const into = sum[s]![b]!;
-        for (let i = 0; i < g.length; i++) into[i] = into[i]! + g[i]! * weight;
-      }));
-    }
-  }
-  return { loss, sigmas };
+  const r = await overChunks(
+    job,
+    indices,
+    options,
+    (part) => {
+      const p = sigmaPass(model, tokenizer, job.dataset, part, probes, { ...options.run, cache: job.encoding });
+      return { loss: p.loss, sums: p.sigmas };
+    },
+    (sum: Map<string, Float64Array[][]> | undefined, part, weight) =>
+      new Map([...part].map(([name, sets]) => [name, sets.map((parts, s) => parts.map((g, b) => addWeighted(sum?.get(name)![s]![b], g, weight)))])),
+  );
+  return { loss: r.loss, sigmas: r.sums ?? new Map() };
 }

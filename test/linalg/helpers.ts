@@ -3,6 +3,7 @@ import { type Matrix, multiply, transpose } from "../../agent/linalg/matrix.ts";
 import { mulberry32 } from "../../common/random.ts";
 import { loadLapackSvd } from "../../agent/linalg/svd/lapack.ts";
 import type { Svd, SvdResult } from "../../agent/linalg/svd/types.ts";
+import type { OpenBlas } from "../../agent/compute/blas/library.ts";
 import { TypeScriptSvd } from "../../agent/linalg/svd/typescript.ts";
 
 /** Deterministic uniform(−0.5, 0.5) stream (mulberry32). */
@@ -75,3 +76,16 @@ export const svdPaths: { name: string; svd: Svd | undefined }[] = [
   { name: "lapack-dgesdd", svd: lapack },
   { name: "typescript (JavaScript kernels only)", svd: new TypeScriptSvd({ kernels: "javascript" }) },
 ];
+
+/** Row-major cblas_sgemm semantics with float64 sums, each output rounded once to float32 (a stand-in for OpenBLAS). */
+export const referenceGemm: Pick<OpenBlas, "sgemm"> = {
+  sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += (transA ? a[p * lda + i]! : a[i * lda + p]!) * (transB ? b[j * ldb + p]! : b[p * ldb + j]!);
+        c[i * ldc + j] = alpha * s + (beta === 0 ? 0 : beta * c[i * ldc + j]!);
+      }
+    }
+  },
+};

@@ -12,22 +12,10 @@ import {
 import type { Matrix } from "../../agent/linalg/matrix.ts";
 import { type Gemm, SigmaProjection, sigmaProbes } from "../../agent/linalg/sigma-projection.ts";
 import { TypeScriptSvd } from "../../agent/linalg/svd/typescript.ts";
-import { randomMatrix, rng } from "./helpers.ts";
+import { randomMatrix, referenceGemm, rng } from "./helpers.ts";
 
 const svd = new TypeScriptSvd();
 
-/** Row-major cblas_sgemm semantics with float64 sums, each output rounded once to float32. */
-const referenceGemm: Gemm = {
-  sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) s += (transA ? a[p * lda + i]! : a[i * lda + p]!) * (transB ? b[j * ldb + p]! : b[p * ldb + j]!);
-        c[i * ldc + j] = alpha * s + (beta === 0 ? 0 : beta * c[i * ldc + j]!);
-      }
-    }
-  },
-};
 
 const openBlas: Gemm | undefined = (() => {
   try {

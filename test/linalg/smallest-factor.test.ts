@@ -15,21 +15,9 @@ import type { Matrix } from "../../agent/linalg/matrix.ts";
 import { type Gemm, SigmaProjection, sigmaProbes } from "../../agent/linalg/sigma-projection.ts";
 import { loadSmallestSvd } from "../../agent/linalg/svd/smallest.ts";
 import { truncateBlocks } from "../../agent/linalg/truncate.ts";
-import { lapack, randomMatrix, rng } from "./helpers.ts";
+import { lapack, randomMatrix, referenceGemm, rng } from "./helpers.ts";
 import { clusters, expectTrailing, smallestSvd } from "./smallest-checks.ts";
 
-/** Row-major cblas_sgemm semantics with float64 sums (as in sigma-projection.test.ts). */
-const referenceGemm: Gemm = {
-  sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) s += (transA ? a[p * lda + i]! : a[i * lda + p]!) * (transB ? b[j * ldb + p]! : b[p * ldb + j]!);
-        c[i * ldc + j] = alpha * s + (beta === 0 ? 0 : beta * c[i * ldc + j]!);
-      }
-    }
-  },
-};
 
 function cases(m: number, n: number): { name: string; options: FactorOptions }[] {
   const stats = emptyInputStatistics(n, true);
