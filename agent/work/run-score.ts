@@ -1,4 +1,5 @@
-// The score shard: one gradient pass per (job, sample set), then σ-gradients and scores per (matrix, K) (METHOD.md).
+// The score shard: σ-gradients and scores per (matrix, K) (METHOD.md) from one gradient pass — projected onto each
+// part's smallest singular pairs when the weights are in host memory, else from ∂L/∂W cached per (job, sample set).
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { MatrixScore, SampleSelection, ScoreResult, ScoreShard } from "../../common/shards.ts";
 import type { SvdResult } from "../linalg/svd/types.ts";
@@ -80,8 +81,8 @@ export async function runScore(shard: ScoreShard, job: JobState, ctx: StepContex
  */
 async function scoreByProjection(shard: ScoreShard, job: JobState, ctx: StepContext, smallest: number, calibration: SampleSelection): Promise<ScoreResult> {
   await prepareTransforms(job, shard.ref, shard.matrices, calibration, ctx, shard.shardId);
-  // Only the probes (r singular pairs per part) and the singular values are kept, not the factors: a 1B model's
-  // full factors at K = 1 and 2 would need ~38 GB (the factor cache keeps what fits its bound for the evaluations).
+  // Only the probes (r singular pairs per part) and the singular values are kept here; the factor cache holds what
+  // fits its bound (a 1B model's full factors at K = 1 and 2 would need ~38 GB, its smallest-triplet ones ~0.4 GB).
   const probes = new Map<string, SigmaProbes[]>();
   const spectra = new Map<string, { parts: { svd: Pick<SvdResult, "s" | "partial"> }[] }[]>();
   // Only the smallest triplets are read here; full factors are made for the candidates an evaluation truncates.
