@@ -52,7 +52,12 @@ function shares(r: ScaleRun): string {
     return `gradient pass (${r.flops.projected !== undefined ? "projected σ-gradients, no dW" : "∂L/∂W"}): ${pct(share(r, r.flops.projected ?? r.flops.gradient, pass.ms))}`;
   }
   const base = r.phases.find((p) => p.name === "baseline");
-  return base ? `baseline evaluation (${100 + (r.testSamples ?? 0)} samples): ${pct(share(r, r.forwardAllRows, base.ms))}` : "—";
+  if (!base) return "—";
+  // With two or more agents the baseline's two shards (the 100 adaptation samples, the test samples) run side by side:
+  // the phase lasts one 100-sample evaluation on one agent (one thread).
+  const agents = Number(/--agents (\d+)/.exec(r.args)?.[1] ?? "1");
+  if (agents >= 2) return `one 100-sample evaluation (the baseline phase, test set beside it on the other agent): ≥ ${pct(share(r, r.flops.forward, base.ms))}`;
+  return `baseline evaluation (${100 + (r.testSamples ?? 0)} samples): ${pct(share(r, r.forwardAllRows, base.ms))}`;
 }
 
 function result(r: ScaleRun): string {
