@@ -132,3 +132,11 @@ export function encodeBF16(src: Float32Array, out: Uint16Array): void {
     out[i] = (rounded >>> 16) & 0xffff;
   }
 }
+
+/** Stored floats as float32: the F32 array itself, or F16/BF16 words decoded into a new array. */
+export function widenStored(stored: StoredFloats): Float32Array {
+  if (stored.dtype === "F32") return stored.data;
+  const out = new Float32Array(stored.data.length);
+  (stored.dtype === "BF16" ? decodeBF16 : decodeF16)(stored.data, out);
+  return out;
+}

@@ -1,7 +1,7 @@
 // One open safetensors file: header read once, tensors read at their offsets with readSync (no whole-file copies).
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
-import { decodeBF16, decodeF16, isFloatDtype, type StoredFloats } from "./dtype.ts";
+import { isFloatDtype, widenStored, type StoredFloats } from "./dtype.ts";
 import { headerLength, parseHeader, type StoredTensor } from "./header.ts";
 
 /** safetensors is little-endian and tensors are read straight into typed arrays: the host must be too. */
@@ -86,11 +86,7 @@ export class SafetensorsFile {
 
   /** A float tensor as float32 (F16/BF16 converted exactly), read straight from its offsets. */
   readF32(t: StoredTensor): Float32Array {
-    const stored = this.readStored(t);
-    if (stored.dtype === "F32") return stored.data;
-    const out = new Float32Array(stored.data.length);
-    (stored.dtype === "F16" ? decodeF16 : decodeBF16)(stored.data, out);
-    return out;
+    return widenStored(this.readStored(t));
   }
 
   close(): void {

@@ -3,7 +3,7 @@
 // Billion-parameter models do not fit the 4 GiB wasm heap as float32 (issue 16). Matrices and embedding tables
 // stay in JavaScript memory in their stored dtype and layout; the BLAS kernel (agent/compute/blas/host-matmul.ts)
 // reads F32 ones in place and widens F16/BF16 ones a fixed number of rows at a time into one reused scratch buffer.
-import { decodeBF16, decodeF16, encodeF16, type StoredFloats } from "../checkpoint/dtype.ts";
+import { decodeBF16, decodeF16, encodeF16, widenStored, type StoredFloats } from "../checkpoint/dtype.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import { StoredLayout } from "./layout.ts";
 
@@ -77,11 +77,7 @@ export class HostMatrix {
 
   /** An owned float32 copy in the stored layout. */
   copy(): Float32Array {
-    const [rows, cols] = this.shape;
-    if (this.stored.dtype === "F32") return this.stored.data.slice();
-    const out = new Float32Array(rows * cols);
-    (this.stored.dtype === "BF16" ? decodeBF16 : decodeF16)(this.stored.data, out);
-    return out;
+    return this.stored.dtype === "F32" ? this.stored.data.slice() : widenStored(this.stored);
   }
 
   /** Rows `ids` of the stored table as float32 [ids.length, cols]: embedding lookups. */

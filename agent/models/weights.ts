@@ -1,8 +1,7 @@
 // Holds a model's weights: vectors as tf.Variables, matrices and tables either on the backend too (resident, in
 // the engine layout) or in host memory as stored (agent/models/host-matrix.ts), and converts to/from the stored layout.
 import * as tf from "@tensorflow/tfjs";
-import type { StoredFloats } from "../checkpoint/dtype.ts";
-import { decodeBF16, decodeF16 } from "../checkpoint/dtype.ts";
+import { widenStored, type StoredFloats } from "../checkpoint/dtype.ts";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { MatrixWeight, TensorSpec, Weights } from "./arch/types.ts";
 import { HostMatrix } from "./host-matrix.ts";
@@ -11,13 +10,6 @@ import { storedIsTransposed, transposeF32 } from "./layout.ts";
 /** The engine-layout shape of a stored tensor: matrices become [in, out]. */
 function engineShape(spec: TensorSpec): number[] {
   return storedIsTransposed(spec.layout) ? [spec.shape[1]!, spec.shape[0]!] : spec.shape;
-}
-
-function widened(stored: StoredFloats): Float32Array {
-  if (stored.dtype === "F32") return stored.data;
-  const out = new Float32Array(stored.data.length);
-  (stored.dtype === "BF16" ? decodeBF16 : decodeF16)(stored.data, out);
-  return out;
 }
 
 export interface WeightStoreOptions {
@@ -44,7 +36,7 @@ export class WeightStore implements Weights {
       this.hosted.set(spec.name, new HostMatrix(spec.name, [spec.shape[0]!, spec.shape[1]!], spec.layout, stored));
       return;
     }
-    const values = widened(stored);
+    const values = widenStored(stored);
     const data = storedIsTransposed(spec.layout) ? transposeF32(values, spec.shape[0]!, spec.shape[1]!) : values;
     const variable = tf.tidy(() => tf.variable(tf.tensor(data, engineShape(spec), "float32"), true));
     this.variables.set(spec.name, variable);

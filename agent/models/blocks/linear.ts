@@ -32,12 +32,10 @@ export function linear(x: tf.Tensor2D, w: MatrixWeight, b?: tf.Tensor): tf.Tenso
   const tap = (w as TappedWeight)[GRADIENT_TAP];
   if (tap != null) return tapped(x, w, b, tap);
   if (w instanceof HostMatrix) return hostLinear(x, w, b);
-  if (b == null) return tf.matMul(x, w as tf.Tensor2D) as tf.Tensor2D;
-  // Fused: the BLAS kernel adds the bias in the GEMM's epilogue instead of a second pass over y.
-  return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D;
+  return times(x, w, b);
 }
 
-/** x·W (+ b) without a gradient tap. */
+/** x·W (+ b) without a gradient tap. A bias is fused: the BLAS kernels add it in the GEMM, not in a second pass over y. */
 function times(x: tf.Tensor2D, w: MatrixWeight, b?: tf.Tensor): tf.Tensor2D {
   if (w instanceof HostMatrix) return hostMatMul(x, w, w.engineTransposed, b);
   return (b == null ? tf.matMul(x, w as tf.Tensor2D) : tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b })) as tf.Tensor2D;
