@@ -116,15 +116,18 @@ function storedBytes(dtype: Dtype): number {
 }
 
 /**
- * The host kernel widens a 16-bit matrix `widenRowsPerStep(cols)` stored rows at a time into one scratch that
- * grows to the largest step (F32 matrices are read in place). Without it (BLAS off) every product copies its
- * matrix whole as float32, once in JavaScript and once onto the backend (agent/compute/blas/host-matmul.ts hostMatMul).
+ * The host kernel widens a 16-bit matrix `widenRowsPerStep(cols)` stored rows at a time (F32 matrices are read in
+ * place): BF16 in a WebAssembly memory that holds the step's 16-bit input and float32 output (6 bytes a value,
+ * agent/checkpoint/bf16-widen.ts), F16 into a float32 scratch; each grows to its largest step. Without the kernel
+ * (BLAS off) every product copies its matrix whole as float32, once in JavaScript and once onto the backend
+ * (agent/compute/blas/host-matmul.ts hostMatMul).
  */
 function widenScratch(matrices: readonly { dtype: Dtype; rows: number; cols: number }[], engine: MemoryPlanEngine): number {
   if (!engine.weightsOnHost) return 0;
   if (!engine.hostKernel) return 8 * Math.max(0, ...matrices.map((m) => m.rows * m.cols));
-  const steps = matrices.filter((m) => m.dtype !== "F32").map((m) => Math.min(m.rows, widenRowsPerStep(m.cols)) * m.cols);
-  return 4 * Math.max(0, ...steps);
+  const largestStep = (dtype: Dtype) =>
+    Math.max(0, ...matrices.filter((m) => m.dtype === dtype).map((m) => Math.min(m.rows, widenRowsPerStep(m.cols)) * m.cols));
+  return 6 * largestStep("BF16") + 4 * largestStep("F16");
 }
 
 /** The plan of the checkpoint directory `dir`: reads config.json and the safetensors header(s), never a tensor. */
