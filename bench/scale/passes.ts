@@ -5,23 +5,21 @@
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectBackend } from "../../agent/compute/backend.ts";
-import type { SigmaProbes } from "../../agent/linalg/sigma-projection.ts";
 import { loadModel } from "../../agent/models/load.ts";
 import { loadDataset } from "../../agent/tasks/dataset.ts";
 import { evaluateTask, sigmaPass } from "../../agent/tasks/run.ts";
 import { loadTokenizer } from "../../agent/tokenizers/mod.ts";
-import { mulberry32 } from "../../common/random.ts";
 import { silentLogger } from "../../common/log.ts";
 import { sgemmGflops } from "../blas/sgemm.ts";
 import { flag } from "../flags.ts";
 import { DEFAULT_TASK, writeRandomCheckpoint, writeTask } from "./checkpoint.ts";
 import { shapeById } from "./shapes.ts";
+import { randomProbes } from "./probes.ts";
 import { passFlopsFor } from "./work.ts";
 
 const shape = shapeById(flag("shape", "gpt2-small"));
 const work = flag("work", join(tmpdir(), "c2i-scale-bench"));
 const batchSize = Number(flag("batch", "16"));
-const PAIRS = 20;
 
 const dir = join(work, `model-${shape.id}`);
 const taskFile = join(work, `task-${shape.config.vocab_size}.jsonl`);
@@ -40,13 +38,7 @@ t0 = performance.now();
 const evaluation = evaluateTask(model, tokenizer, dataset, indices, { batchSize });
 const evalS = (performance.now() - t0) / 1000;
 
-const rand = mulberry32(5);
-const probes = new Map<string, SigmaProbes[]>(model.candidates.map((c) => {
-  const u = Float32Array.from({ length: c.rows * PAIRS }, () => rand() - 0.5);
-  const v = Float32Array.from({ length: c.cols * PAIRS }, () => rand() - 0.5);
-  const part = { rows: Int32Array.from({ length: c.rows }, (_, i) => i), rowStart: 0, rank: PAIRS, count: PAIRS, column: 0, u };
-  return [c.name, [{ rows: c.rows, cols: c.cols, width: PAIRS, v, parts: [part] }]];
-}));
+const probes = randomProbes(model);
 t0 = performance.now();
 const pass = sigmaPass(model, tokenizer, dataset, indices, probes, { batchSize });
 const passS = (performance.now() - t0) / 1000;
