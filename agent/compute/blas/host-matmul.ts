@@ -8,7 +8,7 @@ import type { KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
 import { C2iError, ErrorCode } from "../../../common/errors.ts";
 import { type HostMatrix, widenRowsPerStep } from "../../models/host-matrix.ts";
 import type { OpenBlas } from "./library.ts";
-import { type BlasBackendName, storageFor, viewsFor } from "./storage.ts";
+import { type BlasBackendName, fillRowsWith, storageFor, viewsFor } from "./storage.ts";
 
 export const HOST_MATMUL = "C2iHostMatMul";
 
@@ -72,7 +72,7 @@ function kernel(blas: OpenBlas, backendName: BlasBackendName): KernelFunc {
     }
     const { out, outView, views } = prepare(backend, bias ? [x, bias] : [x], [n, outCols]);
     // A bias is copied into every row and the product added onto it (beta = 1), as the BLAS matMul kernels do.
-    if (bias) for (let at = 0; at < outView.length; at += outCols) outView.set(views[1]!, at);
+    if (bias) fillRowsWith(outView, views[1]!);
     hostGemm(blas, views[0]!, n, matrix, transpose, outView, bias ? 1 : 0);
     return out;
   }) as unknown as KernelFunc;

@@ -4,7 +4,7 @@ import { applyEpilogue, isFusedActivation } from "./epilogue.ts";
 import { batchedGemm } from "./gemm.ts";
 import type { OpenBlas } from "./library.ts";
 import { planMatMul } from "./plan.ts";
-import type { PrepareBuffers } from "./storage.ts";
+import { fillRowsWith, type PrepareBuffers } from "./storage.ts";
 
 interface KernelArgs {
   inputs: Record<string, TensorInfo | undefined>;
@@ -42,7 +42,7 @@ function run(blas: OpenBlas, prepare: PrepareBuffers, args: KernelArgs, fused: b
   const fullBias = biasValues !== undefined && bias!.shape.join() === plan.outShape.join();
   const rowBias = biasValues !== undefined && !fullBias && n > 0 && biasValues.length === n && bias!.shape[bias!.shape.length - 1] === n;
   if (fullBias) outView.set(biasValues);
-  if (rowBias) for (let at = 0; at < outView.length; at += n) outView.set(biasValues, at);
+  if (rowBias) fillRowsWith(outView, biasValues);
   const prefilled = fullBias || rowBias;
   batchedGemm(blas, plan, views[0]!, views[1]!, outView, prefilled ? 1 : 0);
   if (fused) {

@@ -75,3 +75,11 @@ export function storageFor(backendName: BlasBackendName): PrepareBuffers {
 export function viewsFor(backendName: BlasBackendName): ViewStorage {
   return backendName === "wasm" ? viewWasm : viewCpu;
 }
+
+/**
+ * Copies a bias row into every row of an output before a product is added onto it (sgemm with beta = 1): how the
+ * BLAS kernels apply a per-column bias without a pass over the output afterwards.
+ */
+export function fillRowsWith(out: Float32Array, row: Float32Array): void {
+  for (let at = 0; at < out.length; at += row.length) out.set(row, at);
+}
