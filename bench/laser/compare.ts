@@ -15,7 +15,7 @@ const TEST: readonly string[] = [PhaseName.finalize];
 export interface Comparison {
   c2i?: { searchS: number; testS: number };
   laser?: LaserExtrapolation & { sampledCandidates: number };
-  /** LASER search ÷ c2i search, LASER paying a full forward per candidate as its code does. */
+  /** LASER search ÷ c2i search, LASER as `--strategy laser` runs it: a full forward over the validation split per candidate. */
   speedUp?: number;
   /** The same with LASER's forward starting at the edited layer (every layer's input cached; modelled). */
   cachedSpeedUp?: number;

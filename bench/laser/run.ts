@@ -41,6 +41,7 @@ const ENGINE = engineCommit(ROOT);
 const log = (line: string) => process.stderr.write(`[laser ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 function checkFlags(): void {
+  if (SHAPES.length === 0) throw new Error(`--smoke runs the stand-ins of gpt2-small and tinyllama only; --shapes gave ${SHAPE_IDS.join(", ")}`);
   if (!Number.isInteger(AGENTS) || AGENTS < 1) throw new Error(`--agents must be a positive integer, got ${AGENTS}`);
   if (!Number.isInteger(SAMPLE) || SAMPLE < 1 || SAMPLE % AGENTS !== 0) throw new Error(`--laser-sample must be a positive multiple of --agents (${AGENTS}), got ${SAMPLE}`);
   if (!(RATE >= 0 && RATE < 1)) throw new Error(`--laser-rate must be in [0, 1), got ${RATE}`);
