@@ -1,5 +1,6 @@
 // Random-weight checkpoints in a ScaleShape, written one layer per shard so a 1B model never sits in memory whole,
-// with a word-level tokenizer of exactly the config's vocabulary and a generated ~48-token task.
+// with a word-level tokenizer of exactly the config's vocabulary (optionally holding a real dataset's words) and a
+// generated ~48-token task.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { INDEX_FILE, writeSafetensors, type TensorToWrite } from "../../agent/checkpoint/safetensors.ts";
@@ -39,17 +40,35 @@ export function writeRandomCheckpoint(dir: string, shape: ScaleShape, seed = 1):
       total += t.data.length * (shape.dtype === "F32" ? 4 : 2);
     }
   }
-  const vocab = shape.config.vocab_size as number;
   writeFileSync(join(dir, "config.json"), JSON.stringify(shape.config, null, 2) + "\n");
-  writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(tokenizerJson(wordVocabulary(vocab))));
-  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ ...tokenizerConfigJson(), model_max_length: 1024 }, null, 2) + "\n");
+  writeWordTokenizer(dir, shape.config.vocab_size as number);
   // The index last: its presence marks the checkpoint complete.
   writeFileSync(join(dir, INDEX_FILE), JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2) + "\n");
 }
 
-/** The demo's special tokens, then words `w4` … `w<vocab−1>`: every id of the model's vocabulary is one word. */
-function wordVocabulary(vocab: number): { tokens: string[]; id: Map<string, number> } {
-  const tokens = [...SPECIAL_TOKENS, ...Array.from({ length: vocab - SPECIAL_TOKENS.length }, (_, i) => `w${i + SPECIAL_TOKENS.length}`)];
+export interface WordTokenizerOptions {
+  /** Words given their own ids first (e.g. every word of a real dataset), in this order. @default none */
+  words?: readonly string[];
+  /** Whether the tokenizer puts `<s>` in front of every input, as Llama's does. @default false */
+  addBos?: boolean;
+}
+
+/** tokenizer.json and tokenizer_config.json of a whitespace word tokenizer of exactly `vocab` ids into `dir`. */
+export function writeWordTokenizer(dir: string, vocab: number, options: WordTokenizerOptions = {}): void {
+  writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(tokenizerJson(wordVocabulary(vocab, options.words ?? []))));
+  const config = { ...tokenizerConfigJson(), model_max_length: 1024, ...(options.addBos ? { add_bos_token: true } : {}) };
+  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify(config, null, 2) + "\n");
+}
+
+/**
+ * The demo's special tokens, then `words`, then fillers `w<id>` up to exactly `vocab` ids: every id of the model's
+ * vocabulary is one word. Without `words`, id i is the word `w<i>` (writeTask relies on it).
+ */
+function wordVocabulary(vocab: number, words: readonly string[]): { tokens: string[]; id: Map<string, number> } {
+  const tokens = [...new Set<string>([...SPECIAL_TOKENS, ...words])];
+  if (tokens.length > vocab) throw new Error(`${tokens.length - SPECIAL_TOKENS.length} distinct words do not fit a vocabulary of ${vocab} ids`);
+  const taken = new Set(tokens);
+  for (let i = tokens.length; tokens.length < vocab; i++) if (!taken.has(`w${i}`)) tokens.push(`w${i}`);
   return { tokens, id: new Map(tokens.map((t, i) => [t, i])) };
 }
 

@@ -38,6 +38,11 @@ const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const mib = (x: number) => (x >= 1024 ? `${(x / 1024).toFixed(2)} GiB` : `${x.toFixed(0)} MiB`);
 
+/** "agent 3.83 GiB; agent 2.52 GiB; c2i adapt 198 MiB": each process's peak, processes under 64 MiB omitted. */
+export function peaksText(peaks: readonly { role: string; peakMiB: number }[]): string {
+  return peaks.filter((p) => p.peakMiB > 64).map((p) => `${p.role} ${mib(p.peakMiB)}`).join("; ");
+}
+
 /** Share of the run's sgemm rate (mean of before and after) that `flops` in `ms` reach. */
 function share(r: ScaleRun, flops: number, ms: number): number {
   return flops / (ms / 1000) / 1e9 / ((r.sgemm[0] + r.sgemm[1]) / 2);
@@ -76,7 +81,7 @@ export function renderReport(runs: readonly ScaleRun[], notes = ""): string {
   });
   const rows = sorted.map((r) => {
     const phases = r.phases?.map((p) => `${p.name} ${s1(p.ms)}${p.shards !== undefined ? ` (${p.shards} shard${p.shards === 1 ? "" : "s"})` : ""}`).join("; ") ?? "—";
-    const peaks = r.peaks.filter((p) => p.peakMiB > 64).map((p) => `${p.role} ${mib(p.peakMiB)}`).join("; ");
+    const peaks = peaksText(r.peaks);
     return `| ${r.label} | ${(r.parameters / 1e6).toFixed(0)} M | ${r.dtype} (${(r.storedBytes / 2 ** 30).toFixed(2)} GiB) | ${r.command} | ${r.engine} | ${result(r)} | ${phases} | ${peaks} | ${r.sgemm.map((g) => g.toFixed(0)).join(" / ")} | ${shares(r)} | ${r.loadAtStart.toFixed(1)} |`;
   });
   const dates = runs.map((r) => r.date).sort();

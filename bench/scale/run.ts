@@ -4,15 +4,14 @@
 //        [--blocks 1,2] [--work DIR] [--keep] [--out bench/scale/results.json] [--md bench/scale/latest.md] [--render-only]
 // Results accumulate in --out by (shape, command, engine commit), so shapes can be run one invocation at a time; --md is rendered
 // from all of them.
-import { execSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { sgemmGflops } from "../blas/sgemm.ts";
 import { flag } from "../flags.ts";
 import { DEFAULT_TASK, writeRandomCheckpoint, writeTask } from "./checkpoint.ts";
+import { cliStatus, engineCommit, lastWords, runCli } from "./cli.ts";
 import { renderPlot, renderReport, type ScaleRun } from "./report.ts";
-import { watchPeakRss } from "./rss.ts";
 import { parameterCount, shapeById, storedBytes, type ScaleShape } from "./shapes.ts";
 import { passFlopsFor } from "./work.ts";
 
@@ -33,57 +32,9 @@ const WORK = flag("work", join(tmpdir(), "c2i-scale-bench"));
 const KEEP = process.argv.includes("--keep");
 const OUT = flag("out", join(ROOT, "bench/scale/results.json"));
 const MD = flag("md", join(ROOT, "bench/scale/latest.md"));
-/** The last commit that changed the product (not bench/): which engine a run measured. */
-const ENGINE = execSync("git log -1 --format=%h -- agent coordinator cli common proto bin", { cwd: ROOT }).toString().trim();
+/** Which engine a run measured. */
+const ENGINE = engineCommit(ROOT);
 const log = (line: string) => process.stderr.write(`[scale ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-
-interface Exit {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  wallS: number;
-  stoppedAfterMin?: number;
-}
-
-/** `node bin/c2i.mjs args`, watched for peak RSS; SIGTERM to its process group after the timeout (SIGKILL 30 s later). */
-function runCli(args: string[]): Promise<Exit & { peaks: ReturnType<ReturnType<typeof watchPeakRss>["stop"]> }> {
-  return new Promise((done) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, "bin/c2i.mjs"), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    const watch = watchPeakRss(child.pid!);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19));
-    });
-    let stoppedAfterMin: number | undefined;
-    let kill: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      stoppedAfterMin = (performance.now() - t0) / 60000;
-      log(`stopping ${args[0]} after ${stoppedAfterMin.toFixed(1)} min`);
-      process.kill(-child.pid!, "SIGTERM");
-      kill = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 30_000);
-    }, TIMEOUT_MIN * 60_000);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (kill) clearTimeout(kill);
-      const peaks = watch.stop();
-      done({ code, signal, stdout, stderr, wallS: (performance.now() - t0) / 1000, peaks, ...(stoppedAfterMin !== undefined ? { stoppedAfterMin } : {}) });
-    });
-  });
-}
-
-/** What the wasm heap's failed allocation looks like: the process dies instead of refusing. */
-const WASM_ABORT = /RuntimeError: (memory access out of bounds|Aborted)/;
-
-/** The line of stderr that says why the run ended: the last one, not progress or JSON. */
-function lastWords(stderr: string): string {
-  const lines = stderr.split(/[\r\n]+/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith("{") && !l.startsWith("elapsed"));
-  return (lines.at(-1) ?? "").slice(0, 1500);
-}
 
 async function runOne(shape: ScaleShape, command: string, model: string, dataset: string, lengths: number[]): Promise<ScaleRun> {
   const out = join(WORK, `out-${shape.id}-${command}`);
@@ -95,12 +46,12 @@ async function runOne(shape: ScaleShape, command: string, model: string, dataset
   const sgemmBefore = sgemmGflops(1);
   const load = loadavg()[0]!;
   log(`${shape.id} ${command}: c2i ${args.join(" ")} (sgemm ${sgemmBefore.toFixed(1)} GFLOP/s, load ${load.toFixed(1)})`);
-  const r = await runCli(args);
+  const r = await runCli(args, { root: ROOT, timeoutMin: TIMEOUT_MIN, log });
   const sgemmAfter = sgemmGflops(1);
   const run: ScaleRun = {
     shape: shape.id, label: shape.label, command, args: args.join(" "), dtype: shape.dtype, parameters: parameterCount(shape), storedBytes: storedBytes(shape),
     engine: ENGINE,
-    status: r.stoppedAfterMin !== undefined ? "stopped" : r.code === 0 ? "completed" : WASM_ABORT.test(r.stderr) ? "crashed" : "refused",
+    status: cliStatus(r),
     exitCode: r.code, wallS: r.wallS, peaks: r.peaks.map(({ role, peakMiB }) => ({ role, peakMiB })),
     sgemm: [sgemmBefore, sgemmAfter], loadAtStart: load, date: new Date().toISOString(),
     samples: 100, meanTokens: lengths.reduce((a, b) => a + b, 0) / lengths.length, flops: passFlopsFor(shape, lengths.slice(0, 100), DEFAULT_TASK.answerTokens),
