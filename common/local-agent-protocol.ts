@@ -10,7 +10,7 @@
 // arrival order; `cancel` makes a queued or running shard end early with `error` code JOB_CANCELLED.
 // `close` ends the agent after freeing its caches: it replies `closed`, then exits with code 0.
 import type { ErrorCode } from "./errors.ts";
-import type { BudgetedMemoryPlan } from "./memory-plan.ts";
+import type { MemoryBudgetReport } from "./memory-report.ts";
 import type { Shard, ShardResult } from "./shards.ts";
 
 /** The entry file (a .mjs bootstrap that loads the TypeScript through tsx); works under tsx and vitest. */
@@ -41,12 +41,6 @@ export interface LocalAgentOptions {
    * before any tensor is read, and the layer cache gets at most what the rest leaves. @default none (no plan)
    */
   memoryBudgetBytes?: number;
-}
-
-/** An agent's memory budget and the plans of the models it holds. */
-export interface MemoryBudgetReport {
-  budgetBytes: number;
-  plans: BudgetedMemoryPlan[];
 }
 
 /** One layer cache's counts (agent/work/layer-cache.ts), or several summed with `addLayerCacheCounts` (an agent's jobs, a pool's agents). */

@@ -1,7 +1,8 @@
 // ShardExecutor: runs prepare/score/evaluate shards one at a time over per-job caches; the agent's compute core.
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Batching, Shard, ShardResult } from "../../common/shards.ts";
-import type { LayerCacheCounts, MemoryBudgetReport, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
+import type { LayerCacheCounts, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
+import type { MemoryBudgetReport } from "../../common/memory-report.ts";
 import { resolveExecutorOptions, type ResolvedExecutorOptions, type ShardExecutorOptions } from "./executor-options.ts";
 import { JobCache } from "./job-cache.ts";
 import { runEvaluate } from "./run-evaluate.ts";

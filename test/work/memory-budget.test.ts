@@ -81,6 +81,9 @@ describe("an agent's memory budget", () => {
       }
       expect(ex.cachedModels()).toEqual([twin]);
       expect(roomy.cachedModels().sort()).toEqual([fx.model, twin].sort());
+      // A plan leaves with its model: the report names the loaded models only.
+      expect(ex.memoryBudget()!.plans.map((q) => q.model)).toEqual([twin]);
+      expect(roomy.memoryBudget()!.plans.map((q) => q.model).sort()).toEqual([fx.model, twin].sort());
     } finally {
       await ex.close();
       await roomy.close();
