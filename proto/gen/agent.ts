@@ -15,6 +15,7 @@ import type { Evaluation as _c2i_v1_Evaluation, Evaluation__Output as _c2i_v1_Ev
 import type { InfoRequest as _c2i_v1_InfoRequest, InfoRequest__Output as _c2i_v1_InfoRequest__Output } from './c2i/v1/InfoRequest.ts';
 import type { KSubspacesSettings as _c2i_v1_KSubspacesSettings, KSubspacesSettings__Output as _c2i_v1_KSubspacesSettings__Output } from './c2i/v1/KSubspacesSettings.ts';
 import type { MatrixScore as _c2i_v1_MatrixScore, MatrixScore__Output as _c2i_v1_MatrixScore__Output } from './c2i/v1/MatrixScore.ts';
+import type { MemoryPlan as _c2i_v1_MemoryPlan, MemoryPlan__Output as _c2i_v1_MemoryPlan__Output } from './c2i/v1/MemoryPlan.ts';
 import type { PrepareResult as _c2i_v1_PrepareResult, PrepareResult__Output as _c2i_v1_PrepareResult__Output } from './c2i/v1/PrepareResult.ts';
 import type { PrepareShard as _c2i_v1_PrepareShard, PrepareShard__Output as _c2i_v1_PrepareShard__Output } from './c2i/v1/PrepareShard.ts';
 import type { SampleSelection as _c2i_v1_SampleSelection, SampleSelection__Output as _c2i_v1_SampleSelection__Output } from './c2i/v1/SampleSelection.ts';
@@ -44,6 +45,7 @@ export interface ProtoGrpcType {
       InfoRequest: MessageTypeDefinition<_c2i_v1_InfoRequest, _c2i_v1_InfoRequest__Output>
       KSubspacesSettings: MessageTypeDefinition<_c2i_v1_KSubspacesSettings, _c2i_v1_KSubspacesSettings__Output>
       MatrixScore: MessageTypeDefinition<_c2i_v1_MatrixScore, _c2i_v1_MatrixScore__Output>
+      MemoryPlan: MessageTypeDefinition<_c2i_v1_MemoryPlan, _c2i_v1_MemoryPlan__Output>
       PrepareResult: MessageTypeDefinition<_c2i_v1_PrepareResult, _c2i_v1_PrepareResult__Output>
       PrepareShard: MessageTypeDefinition<_c2i_v1_PrepareShard, _c2i_v1_PrepareShard__Output>
       SampleSelection: MessageTypeDefinition<_c2i_v1_SampleSelection, _c2i_v1_SampleSelection__Output>

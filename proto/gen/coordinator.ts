@@ -11,6 +11,7 @@ import type { ListAgentsReply as _c2i_v1_ListAgentsReply, ListAgentsReply__Outpu
 import type { ListAgentsRequest as _c2i_v1_ListAgentsRequest, ListAgentsRequest__Output as _c2i_v1_ListAgentsRequest__Output } from './c2i/v1/ListAgentsRequest.ts';
 import type { ListJobsReply as _c2i_v1_ListJobsReply, ListJobsReply__Output as _c2i_v1_ListJobsReply__Output } from './c2i/v1/ListJobsReply.ts';
 import type { ListJobsRequest as _c2i_v1_ListJobsRequest, ListJobsRequest__Output as _c2i_v1_ListJobsRequest__Output } from './c2i/v1/ListJobsRequest.ts';
+import type { MemoryPlan as _c2i_v1_MemoryPlan, MemoryPlan__Output as _c2i_v1_MemoryPlan__Output } from './c2i/v1/MemoryPlan.ts';
 import type { SubmitJobRequest as _c2i_v1_SubmitJobRequest, SubmitJobRequest__Output as _c2i_v1_SubmitJobRequest__Output } from './c2i/v1/SubmitJobRequest.ts';
 import type { WatchJobRequest as _c2i_v1_WatchJobRequest, WatchJobRequest__Output as _c2i_v1_WatchJobRequest__Output } from './c2i/v1/WatchJobRequest.ts';
 
@@ -31,6 +32,7 @@ export interface ProtoGrpcType {
       ListAgentsRequest: MessageTypeDefinition<_c2i_v1_ListAgentsRequest, _c2i_v1_ListAgentsRequest__Output>
       ListJobsReply: MessageTypeDefinition<_c2i_v1_ListJobsReply, _c2i_v1_ListJobsReply__Output>
       ListJobsRequest: MessageTypeDefinition<_c2i_v1_ListJobsRequest, _c2i_v1_ListJobsRequest__Output>
+      MemoryPlan: MessageTypeDefinition<_c2i_v1_MemoryPlan, _c2i_v1_MemoryPlan__Output>
       SubmitJobRequest: MessageTypeDefinition<_c2i_v1_SubmitJobRequest, _c2i_v1_SubmitJobRequest__Output>
       WatchJobRequest: MessageTypeDefinition<_c2i_v1_WatchJobRequest, _c2i_v1_WatchJobRequest__Output>
     }

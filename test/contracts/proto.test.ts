@@ -6,9 +6,12 @@ import { join, relative } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
+import { fitMemoryBudget } from "../../common/memory-plan.ts";
+import type { MemoryBudgetReport } from "../../common/memory-report.ts";
 import type { EvaluateResult, EvaluateShard, PrepareResult, PrepareShard, ScoreResult, ScoreShard } from "../../common/shards.ts";
 import * as convert from "../../proto/convert.ts";
-import { loadAgentProto } from "../../proto/load.ts";
+import { loadAgentProto, loadCoordinatorProto } from "../../proto/load.ts";
+import { memoryReportFromWire, memoryReportToWire } from "../../proto/memory-report.ts";
 import { fromServiceError, toServiceError } from "../../proto/status.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -83,6 +86,33 @@ describe("shards on the wire", () => {
       ],
     };
     expect(convert.evaluateResultFromWire(roundTrip("Evaluate", false, convert.evaluateResultToWire(result)))).toEqual(result);
+  });
+});
+
+describe("memory reports on the wire", () => {
+  const info = loadAgentProto().c2i.v1.AgentService.service.Info;
+  const listAgents = loadCoordinatorProto().c2i.v1.CoordinatorService.service.ListAgents;
+  const plan = fitMemoryBudget({
+    model: "hf:org/model", backend: "tensorflow", weightsOnHost: false, matrixDtypes: ["BF16", "F32"],
+    hostWeightBytes: 0, backendWeightBytes: 4.5 * 2 ** 30, widenScratchBytes: 0, gradientSumBytes: 123_456_789,
+    microBatch: { rows: 16, plannedRows: 5, tokens: 48 }, activationBytes: 2 ** 31 + 3, factorCacheBytes: 2 ** 30, layerCacheBytes: 2 ** 29,
+    totalBytes: 4.5 * 2 ** 30 + 123_456_789 + 2 ** 31 + 3 + 2 ** 30 + 2 ** 29,
+  }, 9 * 2 ** 30);
+  const report: MemoryBudgetReport = { budgetBytes: 9 * 2 ** 30, plans: [plan, { ...plan, model: "/data/other", layerCacheBytes: 0 }] };
+
+  it("keeps an agent's budget and plans in Info and in ListAgents, byte counts above 2^32 exact", () => {
+    const reply = info.responseDeserialize(info.responseSerialize({ id: "a", ...memoryReportToWire(report) }));
+    expect(memoryReportFromWire(reply)).toEqual(report);
+    const listed = listAgents.responseDeserialize(listAgents.responseSerialize({ agents: [{ id: "a", ...memoryReportToWire(report) }] }));
+    expect(memoryReportFromWire(listed.agents[0]!)).toEqual(report);
+  });
+
+  it("tells no budget (no report) from a budget with no model loaded", () => {
+    const none = info.responseDeserialize(info.responseSerialize({ id: "a", ...memoryReportToWire(undefined) }));
+    expect(none.memoryBudgetBytes).toBeUndefined();
+    expect(memoryReportFromWire(none)).toBeUndefined();
+    const empty = info.responseDeserialize(info.responseSerialize({ id: "a", ...memoryReportToWire({ budgetBytes: 2 ** 30, plans: [] }) }));
+    expect(memoryReportFromWire(empty)).toEqual({ budgetBytes: 2 ** 30, plans: [] });
   });
 });
 
