@@ -30,6 +30,12 @@ export const agentMetricNames = {
   factorCacheBytes: "c2i_agent_factor_cache_bytes",
   /** Gauge {state=in_use|idle}: models loaded, and those no job uses now (kept for the next job on them). */
   modelsLoaded: "c2i_agent_models_loaded",
+  /**
+   * Gauge {model, part}: the memory plan of each loaded model (common/memory-plan.ts), bytes; part is host_weights,
+   * backend_weights, widen_scratch, activations, gradient_sums, factor_cache, layer_cache, total or budget. A model's
+   * series go when it is freed; none without a budget.
+   */
+  memoryPlanBytes: "c2i_agent_memory_plan_bytes",
   /** Gauge =1 {agent, backend, svd}: what this agent runs on. */
   info: "c2i_agent_info",
   /** Default process metrics are prefixed with this. */

@@ -2,6 +2,8 @@
 // Labelled counters and histograms start at zero for every known label value, so rate()/increase() see the first shard.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { LayerCacheCounts, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
+import type { BudgetedMemoryPlan } from "../../common/memory-plan.ts";
+import type { MemoryBudgetReport } from "../../common/memory-report.ts";
 import type { ShardResult } from "../../common/shards.ts";
 import { agentMetricNames as n } from "./names.ts";
 import { SHARD_KINDS } from "../../common/shards.ts";
@@ -13,6 +15,18 @@ const OUTCOMES = ["ok", "error", "cancelled"] as const;
 const LAYER_CACHE_FROM = ["cached", "full"] as const;
 const LOOKUP_RESULTS = ["hit", "miss"] as const;
 const MODEL_STATES = ["in_use", "idle"] as const;
+/** The `part` label of c2i_agent_memory_plan_bytes → the plan's field. */
+const PLAN_PARTS = {
+  host_weights: "hostWeightBytes",
+  backend_weights: "backendWeightBytes",
+  widen_scratch: "widenScratchBytes",
+  activations: "activationBytes",
+  gradient_sums: "gradientSumBytes",
+  factor_cache: "factorCacheBytes",
+  layer_cache: "layerCacheBytes",
+  total: "totalBytes",
+  budget: "budgetBytes",
+} as const satisfies Record<string, keyof BudgetedMemoryPlan>;
 
 export interface AgentMetrics {
   registry: Registry;
@@ -32,6 +46,9 @@ export interface AgentMetrics {
   factorLookups: Counter<"result">;
   factorCacheBytes: Gauge;
   modelsLoaded: Gauge<"state">;
+  memoryPlanBytes: Gauge<"model" | "part">;
+  /** Sets one series per part of each plan (models named as the coordinator names them); freed models' series go. */
+  observeMemoryPlans(report: MemoryBudgetReport | undefined): void;
   /** Sets the shared-work gauges and advances its counters from the compute process's totals, as observeLayerCache. */
   observeSharedWork(counts: SharedWorkCounts): void;
   /**
@@ -51,7 +68,7 @@ export function createAgentMetrics(): AgentMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: n.processPrefix });
   const r = [registry];
-  const m: Omit<AgentMetrics, "observeResult" | "observeLayerCache" | "observeSharedWork"> = {
+  const m: Omit<AgentMetrics, "observeResult" | "observeLayerCache" | "observeSharedWork" | "observeMemoryPlans"> = {
     registry,
     shardsTotal: new Counter({ name: n.shardsTotal, help: "Shards finished on this agent", labelNames: ["kind", "outcome"], registers: r }),
     shardSeconds: new Histogram({ name: n.shardSeconds, help: "Shard wall time on this agent (s)", labelNames: ["kind"], buckets: SHARD_BUCKETS, registers: r }),
@@ -69,6 +86,7 @@ export function createAgentMetrics(): AgentMetrics {
     factorLookups: new Counter({ name: n.factorLookupsTotal, help: "SVD factor lookups per (matrix, K): from the model's cache (hit) or computed (miss)", labelNames: ["result"], registers: r }),
     factorCacheBytes: new Gauge({ name: n.factorCacheBytes, help: "Bytes of SVD factors held for the loaded models", registers: r }),
     modelsLoaded: new Gauge({ name: n.modelsLoaded, help: "Models loaded (state=in_use) and kept with no job using them (state=idle)", labelNames: ["state"], registers: r }),
+    memoryPlanBytes: new Gauge({ name: n.memoryPlanBytes, help: "Memory plan of each loaded model by part, and the budget it was checked against (bytes)", labelNames: ["model", "part"], registers: r }),
   };
   for (const result of LOOKUP_RESULTS) {
     m.modelLoads.inc({ result }, 0);
@@ -108,6 +126,12 @@ export function createAgentMetrics(): AgentMetrics {
       m.factorCacheBytes.set(c.factorBytes);
       m.modelsLoaded.set({ state: "in_use" }, c.models - c.idleModels);
       m.modelsLoaded.set({ state: "idle" }, c.idleModels);
+    },
+    observeMemoryPlans(report) {
+      m.memoryPlanBytes.reset();
+      for (const plan of report?.plans ?? []) {
+        for (const [part, field] of Object.entries(PLAN_PARTS)) m.memoryPlanBytes.set({ model: plan.model, part }, plan[field]);
+      }
     },
     observeResult(result) {
       for (const [key, ms] of Object.entries(result.timings)) {

@@ -133,6 +133,7 @@ export class ChildRunner implements ShardRunner {
       memory: { rssBytes: info.memory.rssBytes, tfBytes: info.memory.tfBytes, tfTensors: info.memory.tfTensors },
       ...(info.layerCache ? { layerCache: info.layerCache } : {}),
       ...(info.sharedWork ? { sharedWork: info.sharedWork } : {}),
+      ...(info.memoryBudget ? { memoryBudget: info.memoryBudget } : {}),
     };
   }
 

@@ -2,6 +2,7 @@
 // coordinator sweeps agents whose last heartbeat is too old (nats-server 2.9 has no KV TTLs).
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../../common/log.ts";
+import type { MemoryBudgetReport } from "../../common/memory-report.ts";
 import { AGENT_HEARTBEAT_SUBJECT } from "../../common/shards.ts";
 
 /** The heartbeat document; the coordinator's pool reads exactly these fields. */
@@ -15,6 +16,8 @@ export interface Heartbeat {
   capacity: number;
   inFlight: number;
   cachedModels: string[];
+  /** The memory budget and the plans of the cached models (named as in `cachedModels`); absent without a budget. */
+  memoryBudget?: MemoryBudgetReport;
   /** Milliseconds since the epoch on the agent's clock (for logs; the pool uses its own receive time). */
   sentAt: number;
   /** Increases with every heartbeat of one agent process. */

@@ -1,5 +1,6 @@
 // The seam between the agent's gRPC server and whatever computes shards (a child process, or a sleep in bench).
 import type { LayerCacheCounts, SharedWorkCounts } from "../../common/local-agent-protocol.ts";
+import type { MemoryBudgetReport } from "../../common/memory-report.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
 
 export interface RunnerDescription {
@@ -16,6 +17,8 @@ export interface RunnerDescription {
   layerCache?: LayerCacheCounts;
   /** What its jobs shared (model loads, SVD factors), when it reports them. */
   sharedWork?: SharedWorkCounts;
+  /** Its memory budget and the plans of its cached models (named as `cachedModels`), when it has a budget. */
+  memoryBudget?: MemoryBudgetReport;
 }
 
 export interface ShardRunner {

@@ -78,6 +78,7 @@ export class AgentServer {
       metrics.computeRssBytes.set(description.memory.rssBytes);
       if (description.layerCache) metrics.observeLayerCache(description.layerCache);
       if (description.sharedWork) metrics.observeSharedWork(description.sharedWork);
+      metrics.observeMemoryPlans(work.namedReport(description.memoryBudget));
       metrics.info.reset();
       metrics.info.set({ agent: options.id, backend: description.backend, svd: description.svd }, 1);
     };
@@ -100,6 +101,7 @@ export class AgentServer {
         heartbeater = new Heartbeater(nc, () => ({
           id: options.id, address, backend: description.backend, svd: description.svd, device: description.device,
           capacity, inFlight: work.inFlight, cachedModels: work.cachedRefs(description.cachedModels),
+          ...(description.memoryBudget ? { memoryBudget: work.namedReport(description.memoryBudget) } : {}),
         }), log, { intervalMs: options.heartbeatMs });
         heartbeater.start();
       }

@@ -2,10 +2,12 @@
 import type * as grpc from "@grpc/grpc-js";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
 import type { Logger } from "../../common/log.ts";
+import type { MemoryBudgetReport } from "../../common/memory-report.ts";
 import type { Shard, ShardResult } from "../../common/shards.ts";
 import { checkBearer } from "../../proto/auth.ts";
 import * as convert from "../../proto/convert.ts";
 import type { AgentServiceHandlers } from "../../proto/gen/c2i/v1/AgentService.ts";
+import { memoryReportToWire } from "../../proto/memory-report.ts";
 import { toServiceError } from "../../proto/status.ts";
 import { requireDecoded } from "../../proto/undecodable.ts";
 import type { AgentMetrics } from "../metrics/registry.ts";
@@ -39,6 +41,11 @@ export class AgentWork {
   /** Cached models, named as the coordinator names them. */
   cachedRefs(realPaths: readonly string[]): string[] {
     return realPaths.map((p) => this.modelRefs.get(p) ?? p);
+  }
+
+  /** The compute process's memory report with each plan's model named as the coordinator names it. */
+  namedReport(report: MemoryBudgetReport | undefined): MemoryBudgetReport | undefined {
+    return report && { ...report, plans: report.plans.map((p) => ({ ...p, model: this.modelRefs.get(p.model) ?? p.model })) };
   }
 
   async run(shard: Shard, signal: AbortSignal): Promise<ShardResult> {
@@ -115,6 +122,7 @@ export function agentHandlers(deps: AgentServiceDeps, work: AgentWork): AgentSer
           callback(null, {
             id: deps.id, backend: d.backend, svd: d.svd, device: d.device, memoryBytes: d.memory.rssBytes,
             cachedModels: work.cachedRefs(d.cachedModels), capacity: deps.capacity, inFlight: work.inFlight,
+            ...memoryReportToWire(work.namedReport(d.memoryBudget)),
           });
         } catch (e) {
           callback(toServiceError(e));

@@ -1,18 +1,21 @@
-// The AgentService as a client sees it: Info, gRPC health, token, and refusal of paths outside the roots.
+// The AgentService as a client sees it: Info (memory plans too), gRPC health, token, and refusal of paths outside the roots.
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProto } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../common/log.ts";
+import { agentMetricNames as n } from "../../agent/metrics/names.ts";
 import { AgentServer } from "../../agent/server/server.ts";
 import { AllowedRoots } from "../../agent/security/roots.ts";
 import { bearerMetadata } from "../../proto/auth.ts";
 import type { AgentServiceClient } from "../../proto/gen/c2i/v1/AgentService.ts";
 import { channelOptions, loadAgentProto } from "../../proto/load.ts";
-import { evaluateShardToWire } from "../../proto/convert.ts";
+import { evaluateShardToWire, prepareShardToWire } from "../../proto/convert.ts";
+import type { AgentInfoReply__Output } from "../../proto/gen/c2i/v1/AgentInfoReply.ts";
+import { memoryReportFromWire } from "../../proto/memory-report.ts";
 import { fromServiceError } from "../../proto/status.ts";
 import { makeRoot } from "../fixtures/sleep-agents.ts";
-import { SleepRunner } from "../fixtures/sleep-runner.ts";
+import { SleepRunner, sleepPlan } from "../fixtures/sleep-runner.ts";
 
 describe("AgentService server", () => {
   let root: ReturnType<typeof makeRoot>;
@@ -37,7 +40,33 @@ describe("AgentService server", () => {
   it("answers Info with its id, backend, capacity and load", async () => {
     const info = await new Promise((resolve, reject) =>
       client.Info({}, bearerMetadata("tok"), deadline(), (err, res) => (err ? reject(err) : resolve(res))));
-    expect(info).toMatchObject({ id: "agent-x", backend: "sleep", svd: "none", capacity: 3, inFlight: 0, cachedModels: [] });
+    expect(info).toMatchObject({ id: "agent-x", backend: "sleep", svd: "none", capacity: 3, inFlight: 0, cachedModels: [], memoryPlans: [] });
+    // No budget: no memory report, not a zero budget.
+    expect((info as AgentInfoReply__Output).memoryBudgetBytes).toBeUndefined();
+  });
+
+  it("answers Info with its budget and each cached model's plan, the model named as the caller named it, and exports the plan", async () => {
+    const budgeted = await AgentServer.start({
+      id: "agent-b", listen: "127.0.0.1:0", roots: new AllowedRoots([root.dir]), runner: new SleepRunner({ sleepMs: 1, memoryBudgetBytes: 2 ** 30 }),
+      log: silentLogger(),
+    });
+    const c = new (loadAgentProto().c2i.v1.AgentService)(budgeted.address, grpc.credentials.createInsecure(), channelOptions());
+    try {
+      const info = () => new Promise<AgentInfoReply__Output>((resolve, reject) => c.Info({}, new grpc.Metadata(), deadline(), (e, r) => (e ? reject(e) : resolve(r!))));
+      expect(memoryReportFromWire(await info())).toEqual({ budgetBytes: 2 ** 30, plans: [] });
+      // "model" is relative to the root: the runner sees the real path, the caller its own name.
+      const shard = prepareShardToWire({ kind: "prepare", shardId: "p", ref: { jobId: "j", model: "model", dataset: root.dataset } });
+      await new Promise((resolve, reject) => c.Prepare(shard, new grpc.Metadata(), deadline(), (e, r) => (e ? reject(e) : resolve(r))));
+      const after = await info();
+      expect(after.cachedModels).toEqual(["model"]);
+      expect(memoryReportFromWire(after)).toEqual({ budgetBytes: 2 ** 30, plans: [sleepPlan("model", 2 ** 30)] });
+      const text = await budgeted.metrics.registry.getSingleMetricAsString(n.memoryPlanBytes);
+      expect(text).toContain(`${n.memoryPlanBytes}{model="model",part="total"} ${2 * 2 ** 20}`);
+      expect(text).toContain(`${n.memoryPlanBytes}{model="model",part="budget"} ${2 ** 30}`);
+    } finally {
+      c.close();
+      await budgeted.close();
+    }
   });
 
   it("refuses a caller without its token", async () => {
