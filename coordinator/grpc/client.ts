@@ -8,6 +8,7 @@ import type { AgentSummary__Output } from "../../proto/gen/c2i/v1/AgentSummary.t
 import type { ListAgentsReply__Output } from "../../proto/gen/c2i/v1/ListAgentsReply.ts";
 import type { ListJobsReply__Output } from "../../proto/gen/c2i/v1/ListJobsReply.ts";
 import { channelOptions, loadCoordinatorProto } from "../../proto/load.ts";
+import { memoryReportFromWire } from "../../proto/memory-report.ts";
 import { fromServiceError } from "../../proto/status.ts";
 import type { JobRecord, JobState } from "../store/types.ts";
 import type { AgentInfo } from "../pool/types.ts";
@@ -36,9 +37,11 @@ function recordFromWire(j: Job__Output): JobRecord {
 }
 
 function agentFromWire(a: AgentSummary__Output): AgentInfo {
+  const memoryBudget = memoryReportFromWire(a);
   return {
     id: a.id, address: a.address, backend: a.backend, svd: a.svd, state: a.state as AgentInfo["state"],
     inFlight: a.inFlight, capacity: a.capacity, cachedModels: a.cachedModels,
+    ...(memoryBudget ? { memoryBudget } : {}),
   };
 }
 

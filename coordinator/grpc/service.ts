@@ -6,6 +6,7 @@ import { checkBearer } from "../../proto/auth.ts";
 import type { CoordinatorServiceHandlers } from "../../proto/gen/c2i/v1/CoordinatorService.ts";
 import type { Job } from "../../proto/gen/c2i/v1/Job.ts";
 import type { JobEvent as JobEventMsg } from "../../proto/gen/c2i/v1/JobEvent.ts";
+import { memoryReportToWire } from "../../proto/memory-report.ts";
 import { toServiceError } from "../../proto/status.ts";
 import { requireDecoded } from "../../proto/undecodable.ts";
 import { JobEvent } from "../jobs/events.ts";
@@ -64,6 +65,7 @@ export function coordinatorHandlers(deps: CoordinatorServiceDeps): CoordinatorSe
     ListAgents: unary("ListAgents", async () => ({
       agents: deps.pool.agents().map((a) => ({
         id: a.id, address: a.address, backend: a.backend, svd: a.svd, state: a.state, inFlight: a.inFlight, capacity: a.capacity, cachedModels: a.cachedModels,
+        ...memoryReportToWire(a.memoryBudget),
       })),
     })),
     WatchJob: (call) => {

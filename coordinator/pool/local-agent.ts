@@ -87,6 +87,7 @@ export class LocalAgent {
       inFlight: this.running.size,
       capacity: this.capacity,
       cachedModels: d?.cachedModels ?? [],
+      ...(d?.memoryBudget ? { memoryBudget: d.memoryBudget } : {}),
     };
   }
 

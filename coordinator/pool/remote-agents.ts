@@ -1,5 +1,6 @@
 // The pool's view of remote agents: built from NATS heartbeats, swept by timestamp (no KV TTLs on 2.9).
 import type { Logger } from "../../common/log.ts";
+import { readMemoryBudgetReport, type MemoryBudgetReport } from "../../common/memory-report.ts";
 import { channelCredentials, type TlsFiles } from "../../proto/auth.ts";
 import type { AgentServiceClient } from "../../proto/gen/c2i/v1/AgentService.ts";
 import { channelOptions, loadAgentProto } from "../../proto/load.ts";
@@ -14,6 +15,8 @@ export interface RemoteAgent {
   svd: string;
   capacity: number;
   cachedModels: string[];
+  /** The agent's memory budget and plans from its last heartbeat (malformed plans left out). */
+  memoryBudget?: MemoryBudgetReport;
   /** Reported by the agent (includes work from other coordinators or before a restart). */
   reportedInFlight: number;
   /** Shards this pool has running there now (what scheduling counts). */
@@ -106,6 +109,7 @@ export class AgentDirectory {
     agent.capacity = Math.max(1, Math.floor(num(d.capacity, 1)));
     agent.reportedInFlight = num(d.inFlight, 0);
     agent.cachedModels = Array.isArray(d.cachedModels) ? d.cachedModels.filter((m): m is string => typeof m === "string") : [];
+    agent.memoryBudget = readMemoryBudgetReport(d.memoryBudget);
     this.onChange();
   }
 
@@ -142,6 +146,7 @@ export class AgentDirectory {
         id: a.id, address: a.address, backend: a.backend, svd: a.svd,
         state: a.lost ? "lost" : a.inFlight > 0 || a.reportedInFlight > 0 ? "busy" : "idle",
         inFlight: Math.max(a.inFlight, a.reportedInFlight), capacity: a.capacity, cachedModels: [...a.cachedModels],
+        ...(a.memoryBudget ? { memoryBudget: a.memoryBudget } : {}),
       }))
       .sort((x, y) => x.id.localeCompare(y.id));
   }

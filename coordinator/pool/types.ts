@@ -1,4 +1,5 @@
 // The AgentPool seam: the scheduler hands shards to agents through this, in-process or over gRPC.
+import type { MemoryBudgetReport } from "../../common/memory-report.ts";
 import type { EvaluateResult, EvaluateShard, PrepareResult, PrepareShard, ScoreResult, ScoreShard, Shard, ShardResult } from "../../common/shards.ts";
 
 export interface AgentInfo {
@@ -12,6 +13,8 @@ export interface AgentInfo {
   inFlight: number;
   capacity: number;
   cachedModels: string[];
+  /** The agent's memory budget and its cached models' plans (common/memory-plan.ts); absent when it reports none. */
+  memoryBudget?: MemoryBudgetReport;
 }
 
 export interface RunOptions {

@@ -126,6 +126,8 @@ describe("a local agent with a memory budget", () => {
       const [agent] = await pool.describeAgents();
       const engine = planEngine(agent!.tfBackend!, agent!.blas);
       expect(agent!.memoryBudget).toEqual({ budgetBytes: GiB, plans: [fitMemoryBudget(readMemoryPlan(demo.model, { engine, rows: 16, layerCacheBytes: 512 * 2 ** 20 }), GiB)] });
+      // The pool's view of the agent carries the same report.
+      expect(pool.agents()[0]!.memoryBudget).toEqual(agent!.memoryBudget);
       await expect(tight.run(prepare("refused"))).rejects.toThrow(/memory plan on \w+ needs [\d.]+ MiB before any layer cache \(host weights .*\), beyond the 1\.0 MiB memory budget \(--memory-gib\)/);
       expect((await tight.describeAgents())[0]!.cachedModels).toEqual([]);
     } finally {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../common/log.ts";
 import { MemoryEventBusImpl } from "../../coordinator/events/memory.ts";
 import { AgentDirectory } from "../../coordinator/pool/remote-agents.ts";
+import { sleepPlan } from "../fixtures/sleep-runner.ts";
 
 function setup() {
   let now = 1_000;
@@ -48,6 +49,22 @@ describe("AgentDirectory", () => {
     advance(5_000);
     dir.sweep();
     expect(lost).toEqual([]);
+    dir.close();
+  });
+
+  it("keeps an agent's memory plans, leaving out malformed ones, and never lets a malformed report break the directory", () => {
+    const { dir, beat } = setup();
+    const plan = sleepPlan("m", 2 ** 30);
+    beat("a1", { memoryBudget: { budgetBytes: 2 ** 30, plans: [plan, { ...plan, totalBytes: "lots" }, { model: "m2" }, null] } });
+    expect(dir.info()[0]!.memoryBudget).toEqual({ budgetBytes: 2 ** 30, plans: [plan] });
+    for (const memoryBudget of ["8 GiB", [], { plans: [plan] }, { budgetBytes: -1, plans: [plan] }, null]) {
+      beat("a1", { memoryBudget });
+      expect(dir.info()[0]).toMatchObject({ id: "a1", state: "idle", cachedModels: ["m"] });
+      expect(dir.info()[0]!.memoryBudget, JSON.stringify(memoryBudget)).toBeUndefined();
+    }
+    // An agent without a budget (or an older one) sends none.
+    beat("a2");
+    expect(dir.info()[1]).not.toHaveProperty("memoryBudget");
     dir.close();
   });
 

@@ -6,7 +6,7 @@ import { NatsEventBus } from "../../coordinator/events/nats.ts";
 import { CoordinatorMetrics } from "../../coordinator/metrics/registry.ts";
 import { RemoteAgentPool } from "../../coordinator/pool/remote.ts";
 import { NATS_SERVER_BIN, NatsServer } from "../fixtures/nats.ts";
-import { expectedResult } from "../fixtures/sleep-runner.ts";
+import { expectedResult, sleepPlan } from "../fixtures/sleep-runner.ts";
 import { makeRoot, startSleepAgents } from "../fixtures/sleep-agents.ts";
 
 describe.skipIf(!NATS_SERVER_BIN)("RemoteAgentPool", () => {
@@ -55,6 +55,13 @@ describe.skipIf(!NATS_SERVER_BIN)("RemoteAgentPool", () => {
     expect(agents.flatMap((a) => a.runner.started).sort()).toEqual([...first, ...more].map((s) => s.shardId).sort());
     // Agents report their load in heartbeats: all idle again once the last ones arrive.
     await expect.poll(() => pool.agents().map((a) => a.state), { timeout: 5_000 }).toEqual(["idle", "idle", "idle"]);
+  });
+
+  it("lists each agent's memory budget and its cached models' plans from its heartbeats", async () => {
+    const { pool } = await setup(2, { memoryBudgetBytes: 2 ** 30 }, {});
+    expect(pool.agents().map((a) => a.memoryBudget)).toEqual([{ budgetBytes: 2 ** 30, plans: [] }, { budgetBytes: 2 ** 30, plans: [] }]);
+    await pool.run(evaluate("jp", 0));
+    await expect.poll(() => pool.agents().flatMap((a) => a.memoryBudget!.plans), { timeout: 5_000 }).toEqual([sleepPlan(root.model, 2 ** 30)]);
   });
 
   it("reports each job's shards on agents and its evaluated candidates (not the baseline) to its observer", async () => {

@@ -1,4 +1,5 @@
-// CoordinatorService as a client sees it when the request is wrong: each refusal ends the call with its code and stores nothing.
+// CoordinatorService as a client sees it: when the request is wrong, each refusal ends the call with its code and stores
+// nothing; ListAgents hands over the pool's agents unchanged, memory plans included.
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { C2iError, ErrorCode } from "../../common/errors.ts";
@@ -10,6 +11,9 @@ import { JobServiceImpl } from "../../coordinator/jobs/service.ts";
 import type { AgentPool } from "../../coordinator/pool/types.ts";
 import { MemoryJobStoreImpl } from "../../coordinator/store/memory.ts";
 import { bearerMetadata } from "../../proto/auth.ts";
+import { describeAgent } from "../../cli/commands/agents.ts";
+import type { AgentInfo } from "../../coordinator/pool/types.ts";
+import { sleepPlan } from "../fixtures/sleep-runner.ts";
 import { fromServiceError } from "../../proto/status.ts";
 
 const noAgents: AgentPool = {
@@ -76,5 +80,47 @@ describe("CoordinatorService refusals", () => {
     await expect(client.submit({ model: "m", dataset: "d", strategy: "constructor" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(client.submit({ model: "m", dataset: "d", task: { maxTokens: "many" } })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     expect(await store.list()).toEqual([]);
+  });
+});
+
+describe("CoordinatorService ListAgents", () => {
+  const plan = sleepPlan("hf:org/model", 2 ** 30);
+  const listed: AgentInfo[] = [
+    { id: "a1", address: "10.0.0.1:7071", backend: "wasm", svd: "lapack", state: "busy", inFlight: 1, capacity: 2, cachedModels: ["hf:org/model", "/data/m2"],
+      memoryBudget: { budgetBytes: 2 ** 30, plans: [plan, { ...plan, model: "/data/m2", gradientSumBytes: 5 * 2 ** 20 }] } },
+    { id: "a2", address: "10.0.0.2:7071", backend: "cpu", svd: "typescript", state: "idle", inFlight: 0, capacity: 1, cachedModels: [], memoryBudget: { budgetBytes: 2 ** 31, plans: [] } },
+    { id: "a3", address: "10.0.0.3:7071", backend: "cpu", svd: "typescript", state: "lost", inFlight: 0, capacity: 1, cachedModels: [] },
+  ];
+  const pool: AgentPool = { ...noAgents, agents: () => listed };
+  const jobs = new JobServiceImpl({ store: new MemoryJobStoreImpl(), bus: new MemoryEventBusImpl(), pool });
+  let server: CoordinatorServer;
+  let client: CoordinatorClient;
+  beforeAll(async () => {
+    server = await CoordinatorServer.start({ listen: "127.0.0.1:0", jobs, pool, log: silentLogger() });
+    client = new CoordinatorClient(server.address, { deadlineMs: 10_000 });
+  });
+  afterAll(async () => {
+    client?.close();
+    await server?.close();
+    await jobs.close();
+  });
+
+  it("returns every agent as the pool lists it, its budget and plans included (none for an agent without a budget)", async () => {
+    const agents = await client.agents();
+    expect(agents).toEqual(listed);
+    expect(agents[2]).not.toHaveProperty("memoryBudget");
+  });
+
+  it("prints one indented line per plan under its agent in `c2i agents`", async () => {
+    const lines = (await client.agents()).map(describeAgent).join("\n").split("\n");
+    expect(lines).toEqual([
+      "a1  busy  1/2  10.0.0.1:7071  wasm lapack  models: hf:org/model, /data/m2",
+      "    memory plan hf:org/model: host weights 1.0 MiB (F32), backend weights 0 B, widen scratch 0 B, activations 1.0 MiB (16 × 48 tokens), " +
+        "SVD factor cache 0 B, layer cache 0 B; total 2.0 MiB of a 1.00 GiB budget",
+      "    memory plan /data/m2: host weights 1.0 MiB (F32), backend weights 0 B, widen scratch 0 B, activations 1.0 MiB (16 × 48 tokens), " +
+        "gradient sums 5.0 MiB, SVD factor cache 0 B, layer cache 0 B; total 2.0 MiB of a 1.00 GiB budget",
+      "a2  idle  0/1  10.0.0.2:7071  cpu typescript  models: -",
+      "a3  lost  0/1  10.0.0.3:7071  cpu typescript  models: -",
+    ]);
   });
 });
