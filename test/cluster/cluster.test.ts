@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDemo } from "../../agent/demo/write.ts";
+import { memoryBudget } from "../../cli/command.ts";
 import { CoordinatorClient, type WatchedEvent } from "../../coordinator/grpc/client.ts";
 import { JetStreamJobStore } from "../../coordinator/store/jetstream.ts";
+import type { AgentInfo } from "../../coordinator/pool/types.ts";
 import type { JobRecord } from "../../coordinator/store/types.ts";
 import { NATS_SERVER_BIN, NatsServer } from "../fixtures/nats.ts";
 import { metricSum, runC2i, startC2i, type C2iProcess } from "../fixtures/processes.ts";
@@ -174,7 +176,7 @@ describe.skipIf(!NATS_SERVER_BIN)("cluster with real processes", () => {
     await expect.poll(async () => (await client.agents()).filter((a) => a.state === "busy").length, { timeout: 15_000 }).toBe(0);
   });
 
-  it("serves the CLI: `c2i submit --wait`, `c2i agents --json` with the token, and refuses `c2i jobs` without it (exit 2)", async () => {
+  it("serves the CLI: `c2i submit --wait`, `c2i agents --json` with the token and each agent's memory plan, and refuses `c2i jobs` without it (exit 2)", async () => {
     const address = String(coordinator.ready.listening);
     const submitted = await runC2i(
       ["submit", "--coordinator", address, "--model", demo.model, "--dataset", demo.dataset, "--settings", JSON.stringify(SETTINGS), "--wait", "--json"],
@@ -188,7 +190,17 @@ describe.skipIf(!NATS_SERVER_BIN)("cluster with real processes", () => {
     expect(listed.code, listed.stderr).toBe(0);
     const live = (await client.agents()).filter((a) => a.state !== "lost").map((a) => a.id);
     expect(live.length).toBeGreaterThan(0);
-    expect((JSON.parse(listed.stdout) as { id: string }[]).map((a) => a.id)).toEqual(expect.arrayContaining(live));
+    const shown = JSON.parse(listed.stdout) as AgentInfo[];
+    expect(shown.map((a) => a.id)).toEqual(expect.arrayContaining(live));
+    // Every live agent ran the demo job and keeps the model: its heartbeat carries the model's plan under its
+    // budget (no --memory-gib: 80% of this machine's memory).
+    const budgetBytes = memoryBudget(undefined).bytes;
+    for (const a of shown.filter((x) => live.includes(x.id))) {
+      expect(a.memoryBudget, a.id).toMatchObject({ budgetBytes, plans: [expect.objectContaining({ model: demo.model, budgetBytes, microBatch: expect.objectContaining({ rows: 16 }) })] });
+      const plan = a.memoryBudget!.plans[0]!;
+      expect(plan.hostWeightBytes + plan.backendWeightBytes, a.id).toBeGreaterThan(0);
+      expect(plan.totalBytes, a.id).toBeLessThanOrEqual(budgetBytes);
+    }
     const refused = await runC2i(["jobs", "--coordinator", address], { C2I_TOKEN: "" });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/UNAUTHENTICATED/);
