@@ -50,6 +50,26 @@ export function agentResources(): Json {
         ],
       },
       {
+        row: "Memory plan",
+        panels: [
+          {
+            title: "Memory plan vs budget", unit: "bytes", w: 12,
+            description:
+              "Each loaded model's planned total (weights, widen scratch, activations, gradient sums, SVD factor and layer caches; common/memory-plan.ts) " +
+              "beside the agent's budget (--memory-gib). Planned when a job first uses the model, gone when the model is freed; `c2i agents` prints the same plans.",
+            queries: [
+              perAgent(`c2i_agent_memory_plan_bytes{part="total"}`, "{{model}} {{agent}}"),
+              perAgent(`max by (instance) (c2i_agent_memory_plan_bytes{part="budget"})`, "budget {{agent}}"),
+            ],
+          },
+          {
+            title: "Memory plan parts", type: "table", unit: "bytes", w: 12,
+            description: "Each part of each loaded model's plan, bytes: host_weights, backend_weights, widen_scratch, activations, gradient_sums, factor_cache, layer_cache.",
+            queries: [{ expr: `c2i_agent_memory_plan_bytes{part!~"total|budget"} ${BY_AGENT}`, instant: true }],
+          },
+        ],
+      },
+      {
         row: "Layer cache",
         panels: [
           {
