@@ -58,8 +58,9 @@ async function benchShape(shape: ScaleShape, dataset: Dataset): Promise<ShapeRec
   const grid = laserGrid(modelType, shape.layers);
   const sample = { layers: sampleLayers(shape.layers, SAMPLE), kind: KIND, rate: RATE };
   const ctx: RunContext = { root: ROOT, work, agents: AGENTS, timeoutMin: TIMEOUT_MIN, log };
-  const c2i = await runAdapt(RunRole.c2i, dir, DATASET, c2iFlags(grid.matrices, AGENTS, TEST_SIZE), ctx);
+  // LASER's sample first: its length is known in advance, so a c2i run stopped by --timeout-min still leaves it measured.
   const laser = await runAdapt(RunRole.laserSample, dir, DATASET, laserSampleFlags(sample.layers, sample.kind, sample.rate, TEST_SIZE), ctx);
+  const c2i = await runAdapt(RunRole.c2i, dir, DATASET, c2iFlags(grid.matrices, AGENTS, TEST_SIZE), ctx);
   if (!KEEP) rmSync(dir, { recursive: true, force: true });
   return {
     shape: shape.id, label: shape.label, modelType, layers: shape.layers, parameters: parameterCount(shape), dtype: shape.dtype,
