@@ -121,7 +121,7 @@ export function renderReport(records: readonly ShapeRecord[], reading = ""): str
   return [
     "# c2i vs LASER at benchmark size (issue 16)",
     "",
-    `Run: ${[...new Set(records.map((r) => `\`npx tsx bench/laser/run.ts ${r.benchArgs.join(" ")}\``))].join(", ")}, between ${dates[0] ?? "—"} and ${dates.at(-1) ?? "—"}; engine ${[...new Set(records.map((r) => r.engine))].join(", ")} (the last commit that changed product code).`,
+    `Run: ${[...new Set(records.map((r) => `\`npx tsx bench/laser/run.ts ${r.benchArgs.join(" ")}\``))].join(", ")}; runs started between ${dates[0] ?? "—"} and ${dates.at(-1) ?? "—"}; engine ${[...new Set(records.map((r) => r.engine))].join(", ")} (the last commit that changed product code).`,
     "",
     `- **What runs**: the real CLI, \`node bin/c2i.mjs adapt\` with ${first?.agents ?? "two"} local agents (one thread each), on random-weight`,
     "  checkpoints in the exact shapes of the real models' config.json (`bench/scale/shapes.ts`: weights uniform with std 0.02,",

@@ -2,7 +2,7 @@
 // file, c2i end to end through the real CLI, and LASER's cost per candidate on a sample, extrapolated to its whole grid.
 // Run: npx tsx bench/laser/run.ts [--shapes gpt2-small,tinyllama] [--work DIR] [--out bench/laser/latest.md]
 //        [--json-out bench/laser/results.json] [--laser-sample 2] [--laser-kind mlp_in] [--laser-rate 0.9] [--test-size 100]
-//        [--timeout-min 240] [--agents 2] [--dataset fever:PATH] [--keep] [--smoke]
+//        [--timeout-min 240] [--agents 2] [--dataset fever:PATH] [--keep] [--smoke] [--render-only]
 // --smoke runs the same steps on 2-layer stand-ins of the shapes (bench/laser/smoke.ts), outputs under /tmp/c2i-laser-smoke.
 // Records accumulate in --json-out by shape, so shapes can be run one invocation at a time; --out is rendered from all.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -77,8 +77,12 @@ function existingReading(): string {
   return at < 0 ? "" : text.slice(at + "\n## Reading\n".length);
 }
 
+function savedRecords(): ShapeRecord[] {
+  return existsSync(JSON_OUT) ? (JSON.parse(readFileSync(JSON_OUT, "utf8")) as ShapeRecord[]) : [];
+}
+
 function save(record: ShapeRecord): void {
-  const all: ShapeRecord[] = existsSync(JSON_OUT) ? (JSON.parse(readFileSync(JSON_OUT, "utf8")) as ShapeRecord[]) : [];
+  const all = savedRecords();
   const i = all.findIndex((r) => r.shape === record.shape);
   if (i >= 0) all[i] = record;
   else all.push(record);
@@ -88,6 +92,11 @@ function save(record: ShapeRecord): void {
   log(`wrote ${JSON_OUT} and ${OUT}`);
 }
 
+if (process.argv.includes("--render-only")) {
+  // The report again from --json-out (after the renderer or the Reading changed), without running anything.
+  writeFileSync(OUT, renderReport(savedRecords(), existingReading()));
+  process.exit(0);
+}
 checkFlags();
 mkdirSync(WORK, { recursive: true });
 const dataset = loadDataset(DATASET);
