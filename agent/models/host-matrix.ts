@@ -25,7 +25,7 @@ function scratchOf(count: number): Float32Array {
   return scratch.subarray(0, count);
 }
 
-/** BF16 rows widen in WebAssembly SIMD (~7× the JavaScript loop on real weights), into the widener's own buffer. */
+/** BF16 rows widen in WebAssembly SIMD (5× the JavaScript loop, bench/scale/widen.ts), into the widener's own buffer. */
 let bf16: Bf16Widener | null | undefined;
 
 function widenBF16(words: Uint16Array): Float32Array {
